@@ -1,0 +1,63 @@
+"""The command line: `site-gen build` (the default command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import BuildFailed, display_path
+from .pipeline import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildOptions, build_site
+
+COMMANDS = ("build",)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="site-gen", description="Bygger protokollwebbplatsen från content/.")
+    commands = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+    build = commands.add_parser("build", help="bygg webbplatsen (standard)")
+    _add_site_options(build)
+    build.add_argument("--output", type=Path, default=Path("public"), help="utdatakatalog (public/)")
+    build.add_argument("--drafts", action="store_true", help="ta med utkast (draft: true)")
+    return parser
+
+
+def _add_site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="innehållskatalog (content/)")
+    parser.add_argument("--base-url", default=None, help="webbplatsens adress, t.ex. https://example.se/protokoll/")
+    parser.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help=argparse.SUPPRESS)
+    parser.add_argument("--static", type=Path, default=DEFAULT_STATIC, help=argparse.SUPPRESS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "build")
+    args = _parser().parse_args(argv)
+    return run_build(args)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    options = BuildOptions(
+        content_dir=args.content,
+        output_dir=args.output,
+        templates_dir=args.templates,
+        static_dir=args.static,
+        base_url=args.base_url,
+        include_drafts=args.drafts,
+    )
+    try:
+        report = build_site(options)
+    except BuildFailed as failure:
+        print_problems(failure)
+        return 1
+    seconds = f"{report.seconds:.2f}".replace(".", ",")
+    print(f"Byggde {report.pages} sidor ({report.files} filer) till {display_path(args.output)}/ på {seconds} s")
+    return 0
+
+
+def print_problems(failure: BuildFailed) -> None:
+    for error in failure.errors:
+        print(error, file=sys.stderr)
+    count = len(failure.errors)
+    print(f"Bygget avbröts: {count} problem att rätta. Inget skrevs.", file=sys.stderr)

@@ -1,0 +1,66 @@
+"""The errors a build reports to editors.
+
+Every problem in the content is a `ContentError` carrying the file, the line and
+a message that says what to do. Stages collect them in a list so that one build
+reports every problem at once; `BuildFailed` carries that list to the CLI, which
+prints one `path:line: message` per problem and exits 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One problem in one source file."""
+
+    path: str
+    """The file, as a path relative to the working directory (or absolute)."""
+    line: int
+    """1-based line in the file; 0 when the problem concerns the whole file."""
+    message: str
+    """What is wrong and what to do, in Swedish: editors read it."""
+    warning: bool = False
+    """Warnings fail only `check --strict`; a build prints and ignores them."""
+
+    def __str__(self) -> str:
+        kind = "varning: " if self.warning else ""
+        if self.line:
+            return f"{self.path}:{self.line}: {kind}{self.message}"
+        return f"{self.path}: {kind}{self.message}"
+
+
+class BuildFailed(Exception):
+    """The content has problems; nothing was written."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = sorted(set(errors), key=lambda e: (e.path, e.line, e.message))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def display_path(path: Path) -> str:
+    """A path as editors should see it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class Problems:
+    """Collects the problems of one stage; `raise_if_any` ends the build when there are some."""
+
+    def __init__(self) -> None:
+        self.errors: list[ContentError] = []
+        self.warnings: list[ContentError] = []
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.errors.append(ContentError(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        self.warnings.append(ContentError(path, line, message, warning=True))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise BuildFailed(self.errors)

@@ -1,0 +1,206 @@
+"""Stage 2, model: resolve every reference and build the cross-reference indexes.
+
+This is the only place that turns names into slugs. It reads the records from
+`load`, reports every unknown or clashing reference, links the names in each
+meeting's text (see `linking`) and returns one `Library` that the render stage
+reads and never changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+
+from .errors import Problems
+from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
+from .load import Records
+from .minutes import link_minutes
+from .model import Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, Project
+from .swedish import format_date, slugify
+
+_KIND_WORDS = {PERSON: "personen", PROJECT: "projektet", ORGANIZATION: "organisationen", GROUP: "gruppen"}
+_UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "okänd organisation", GROUP: "okänd grupp"}
+_FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
+
+
+def build_library(records: Records, *, include_drafts: bool = False) -> Library:
+    """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem."""
+    problems = Problems()
+    _check_unique_slugs(records, problems)
+    index = _name_index(records, problems)
+    people = {p.slug: _resolve_person(p, index, problems) for p in records.people}
+    projects = {p.slug: _resolve_project(p, index, problems) for p in records.projects}
+    groups = {g.slug: g for g in records.groups}
+    meetings = [
+        _resolve_meeting(record, index, people, groups, problems)
+        for record in records.meetings
+        if include_drafts or not record.draft
+    ]
+    problems.raise_if_any()
+    meetings.sort(key=lambda m: (m.date, m.slug))
+    return _with_indexes(records, people, projects, {m.slug: m for m in meetings})
+
+
+def _check_unique_slugs(records: Records, problems: Problems) -> None:
+    """Two files of one kind must not claim one URL (e.g. 'Fritidsbanken.md' and 'fritidsbanken.md')."""
+    for kind in (records.meetings, records.people, records.projects, records.groups, records.organizations):
+        first_owner: dict[str, str] = {}
+        for record in kind:
+            shown = record.origin.shown_path
+            if record.slug in first_owner:
+                problems.error(shown, 0, f"ger samma adress som {first_owner[record.slug]} – byt namn på en av filerna")
+            else:
+                first_owner[record.slug] = shown
+
+
+def _name_index(records: Records, problems: Problems) -> NameIndex:
+    index = NameIndex()
+    entries: list[tuple[str, Person | Project | Organization]] = [
+        *((PERSON, p) for p in records.people),
+        *((PROJECT, p) for p in records.projects),
+        *((ORGANIZATION, o) for o in records.organizations),
+        *((GROUP, g) for g in records.groups),
+    ]
+    for kind, record in entries:
+        names = (record.name, *getattr(record, "aliases", ()))
+        for name, owner in index.add(kind, record.slug, names):
+            key = "name" if name == record.name else "aliases"
+            problems.error(
+                record.origin.shown_path, record.origin.line(key),
+                f"namnet '{name}' används redan av {_KIND_WORDS[owner.kind]} i "
+                f"{_FOLDERS[owner.kind]}/{owner.slug}.md – ett namn får bara betyda en sak",
+            )
+    return index
+
+
+def _resolve_refs(refs: Iterable[str], kind: str, record, key: str, index: NameIndex, problems: Problems) -> tuple[str, ...]:
+    slugs = []
+    for ref in refs:
+        target = index.lookup(ref, kind)
+        if target is None:
+            problems.error(record.origin.shown_path, record.origin.line(key), _unknown(kind, ref))
+        elif target.slug not in slugs:
+            slugs.append(target.slug)
+    return tuple(slugs)
+
+
+def _unknown(kind: str, ref: str) -> str:
+    return f"{_UNKNOWN[kind]} '{ref}' – rätta stavningen eller skapa content/{_FOLDERS[kind]}/{slugify(ref)}.md"
+
+
+def _resolve_person(person: Person, index: NameIndex, problems: Problems) -> Person:
+    organizations = _resolve_refs(person.organizations, ORGANIZATION, person, "organizations", index, problems)
+    return replace(person, organizations=organizations)
+
+
+def _resolve_project(project: Project, index: NameIndex, problems: Problems) -> Project:
+    return replace(
+        project,
+        organizations=_resolve_refs(project.organizations, ORGANIZATION, project, "organizations", index, problems),
+        people=_resolve_refs(project.people, PERSON, project, "people", index, problems),
+    )
+
+
+def _resolve_meeting(
+    record: MeetingRecord,
+    index: NameIndex,
+    people: dict[str, Person],
+    groups: dict[str, Group],
+    problems: Problems,
+) -> Meeting:
+    shown = record.origin.shown_path
+    group = index.lookup(record.group_ref, GROUP)
+    if group is None:
+        problems.error(shown, record.origin.line("group"), _unknown(GROUP, record.group_ref))
+
+    attendees: list[Attendance] = []
+    for entry in record.attendees:
+        person = index.lookup(entry.ref, PERSON)
+        if person is None:
+            problems.error(shown, entry.line, _unknown(PERSON, entry.ref))
+            continue
+        if any(a.person == person.slug for a in attendees):
+            problems.error(shown, entry.line, f"'{entry.ref}' står två gånger bland deltagarna")
+            continue
+        organization = index.lookup(entry.affiliation, ORGANIZATION) if entry.affiliation else None
+        attendees.append(Attendance(person.slug, entry.affiliation, organization.slug if organization else None))
+
+    note_taker = None
+    if record.note_taker_ref:
+        target = index.lookup(record.note_taker_ref, PERSON)
+        if target is None:
+            problems.error(shown, record.origin.line("note_taker"), _unknown(PERSON, record.note_taker_ref))
+        else:
+            note_taker = target.slug
+
+    explicit_projects = []
+    for ref, line in record.project_refs:
+        target = index.lookup(ref, PROJECT)
+        if target is None:
+            problems.error(shown, line, _unknown(PROJECT, ref))
+        elif target.slug not in explicit_projects:
+            explicit_projects.append(target.slug)
+
+    attendee_names = [(people[a.person].first_name, a.person) for a in attendees if a.person in people]
+    minutes = link_minutes(record, index, attendee_names, problems)
+    represented = [a.organization for a in attendees if a.organization]
+    return Meeting(
+        slug=record.slug,
+        title=record.title or f"{groups[group.slug].name if group else 'Möte'} {format_date(record.date)}",
+        date=record.date,
+        group=group.slug if group else "",
+        note_taker=note_taker,
+        attendees=tuple(attendees),
+        items=minutes.items,
+        projects=_unique([*minutes.projects, *explicit_projects]),
+        mentioned_people=minutes.people,
+        organizations=_unique([*represented, *minutes.organizations]),
+        body_tokens=minutes.tokens,
+        draft=record.draft,
+        origin=record.origin,
+    )
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _with_indexes(
+    records: Records,
+    people: dict[str, Person],
+    projects: dict[str, Project],
+    meetings: dict[str, Meeting],
+) -> Library:
+    by_group, attended, mentioned = defaultdict(list), defaultdict(list), defaultdict(list)
+    by_project, by_organization, people_by_org = defaultdict(list), defaultdict(list), defaultdict(list)
+    for person in people.values():
+        for org in person.organizations:
+            people_by_org[org].append(person.slug)
+    for meeting in meetings.values():
+        by_group[meeting.group].append(meeting.slug)
+        present = {a.person for a in meeting.attendees}
+        for slug in present:
+            attended[slug].append(meeting.slug)
+        for slug in meeting.mentioned_people:
+            if slug not in present:
+                mentioned[slug].append(meeting.slug)
+        for slug in meeting.projects:
+            by_project[slug].append(meeting.slug)
+        for org in _unique(a.organization for a in meeting.attendees if a.organization):
+            by_organization[org].append(meeting.slug)
+            people_by_org[org].extend(a.person for a in meeting.attendees if a.organization == org)
+    freeze = lambda table: {key: _unique(values) for key, values in sorted(table.items())}  # noqa: E731
+    return Library(
+        meetings=meetings,
+        people=dict(sorted(people.items())),
+        projects=dict(sorted(projects.items())),
+        groups={g.slug: g for g in sorted(records.groups, key=lambda g: g.slug)},
+        organizations={o.slug: o for o in sorted(records.organizations, key=lambda o: o.slug)},
+        meetings_by_group=freeze(by_group),
+        meetings_attended=freeze(attended),
+        meetings_mentioned=freeze(mentioned),
+        meetings_by_project=freeze(by_project),
+        meetings_by_organization=freeze(by_organization),
+        people_by_organization=freeze(people_by_org),
+    )

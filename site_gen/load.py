@@ -1,0 +1,235 @@
+"""Stage 1, load: read every content file into a record, reporting every problem.
+
+The content directory holds one folder per kind of record. Each file's name is its
+slug. References between records stay as the editor wrote them; `library` resolves
+them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError, Problems, display_path
+from .fields import FieldReader
+from .model import (
+    PROJECT_STATUSES,
+    AttendeeEntry,
+    Group,
+    MeetingRecord,
+    Organization,
+    Origin,
+    Person,
+    Project,
+)
+from .source import SourceFile, YamlMap, parse_source
+from .swedish import slugify
+
+FOLDERS = ("meetings", "people", "projects", "groups", "organizations")
+"""The content folders, one per kind of record."""
+
+_NO_DATE = dt.date(1, 1, 1)
+"""Stands in for a missing date; the record is dropped with an error anyway."""
+
+_MEETING_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+?)(?:-(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything the content says, per kind, in file-name order."""
+
+    meetings: tuple[MeetingRecord, ...]
+    people: tuple[Person, ...]
+    projects: tuple[Project, ...]
+    groups: tuple[Group, ...]
+    organizations: tuple[Organization, ...]
+
+
+def is_content_file(path: Path) -> bool:
+    """Markdown files that are ours: not editor temp, backup or lock files."""
+    name = path.name
+    return name.endswith(".md") and not name.startswith((".", "#", "~")) and not name.endswith("~")
+
+
+def content_files(content_dir: Path) -> dict[str, list[Path]]:
+    """The Markdown files of each folder, sorted so that builds are deterministic."""
+    return {
+        folder: sorted(p for p in (content_dir / folder).glob("*.md") if is_content_file(p) and p.is_file())
+        for folder in FOLDERS
+    }
+
+
+def read_source(path: Path, content_dir: Path) -> SourceFile | ContentError:
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return ContentError(shown, line, "filen är inte UTF-8 – spara den som UTF-8 i redigeraren")
+    except OSError as exc:
+        return ContentError(shown, 0, f"kan inte läsa filen: {exc.strerror}")
+    return parse_source(path, shown, text)
+
+
+def load_records(content_dir: Path) -> Records:
+    """Read and validate all content; raise `BuildFailed` listing every problem."""
+    problems = Problems()
+    if not content_dir.is_dir():
+        problems.error(display_path(content_dir), 0, "innehållskatalogen finns inte")
+        problems.raise_if_any()
+    loaded: dict[str, list] = {folder: [] for folder in FOLDERS}
+    for folder, paths in content_files(content_dir).items():
+        for path in paths:
+            record = load_file(folder, path, content_dir, problems)
+            if record is not None:
+                loaded[folder].append(record)
+    problems.raise_if_any()
+    return Records(*(tuple(loaded[folder]) for folder in FOLDERS))
+
+
+def load_file(folder: str, path: Path, content_dir: Path, problems: Problems):
+    """One file of one folder → its record, or None after reporting its problems."""
+    source = read_source(path, content_dir)
+    if isinstance(source, ContentError):
+        problems.errors.append(source)
+        return None
+    before = len(problems.errors)
+    slug = _slug_from_name(source, problems)
+    reader = FieldReader(source, problems)
+    origin = Origin(
+        path=path,
+        shown_path=source.shown_path,
+        source_path=path.relative_to(content_dir).as_posix(),
+        body_line=source.body_line,
+        lines=dict(source.meta.key_lines),
+    )
+    record = _READERS[folder](reader, slug, origin)
+    return record if len(problems.errors) == before else None
+
+
+def _slug_from_name(source: SourceFile, problems: Problems) -> str:
+    stem = source.path.stem
+    slug = slugify(stem)
+    if slug != stem:
+        problems.error(source.shown_path, 0, f"filnamnet ska vara en slug: byt namn till '{slug}.md'")
+    return slug
+
+
+def _aliases(reader: FieldReader) -> tuple[str, ...]:
+    return tuple(alias for alias, _ in reader.text_list("aliases"))
+
+
+def _read_person(reader: FieldReader, slug: str, origin: Origin) -> Person:
+    reader.check_known({"name", "aliases", "organizations", "role"})
+    name = reader.text("name", required=True) or slug
+    if len(name.split()) < 2:
+        reader.error("name", f"'name' ska vara hela namnet, förnamn och efternamn, inte '{name}'")
+    return Person(
+        slug=slug,
+        name=name,
+        aliases=_aliases(reader),
+        organizations=tuple(ref for ref, _ in reader.text_list("organizations")),
+        role=reader.text("role"),
+        origin=origin,
+    )
+
+
+def _read_organization(reader: FieldReader, slug: str, origin: Origin) -> Organization:
+    reader.check_known({"name", "aliases"})
+    return Organization(
+        slug=slug,
+        name=reader.text("name", required=True) or slug,
+        aliases=_aliases(reader),
+        description=reader.source.body,
+        origin=origin,
+    )
+
+
+def _read_project(reader: FieldReader, slug: str, origin: Origin) -> Project:
+    reader.check_known({"name", "aliases", "status", "organizations", "people"})
+    status = reader.text("status") or "active"
+    if status not in PROJECT_STATUSES:
+        reader.error("status", f"okänd status '{status}' – använd en av: {', '.join(PROJECT_STATUSES)}")
+    return Project(
+        slug=slug,
+        name=reader.text("name", required=True) or slug,
+        aliases=_aliases(reader),
+        status=status,
+        organizations=tuple(ref for ref, _ in reader.text_list("organizations")),
+        people=tuple(ref for ref, _ in reader.text_list("people")),
+        description=reader.source.body,
+        origin=origin,
+    )
+
+
+def _read_group(reader: FieldReader, slug: str, origin: Origin) -> Group:
+    reader.check_known({"name", "meeting_times"})
+    return Group(
+        slug=slug,
+        name=reader.text("name", required=True) or slug,
+        meeting_times=reader.text("meeting_times"),
+        description=reader.source.body,
+        origin=origin,
+    )
+
+
+def _read_meeting(reader: FieldReader, slug: str, origin: Origin) -> MeetingRecord:
+    reader.check_known({"title", "date", "group", "note_taker", "attendees", "projects", "draft"})
+    date = reader.date("date")
+    group = reader.text("group", required=True)
+    match = _MEETING_NAME.match(slug)
+    if date and group:
+        expected = f"{date.isoformat()}-{slugify(group)}"
+        if not match or f"{match.group(1)}-{match.group(2)}" != expected:
+            reader.error(0, f"filnamnet ska börja med datum och grupp: byt namn till '{expected}.md'")
+    return MeetingRecord(
+        slug=slug,
+        title=reader.text("title") or "",
+        date=date or _NO_DATE,
+        group_ref=group or "",
+        note_taker_ref=reader.text("note_taker"),
+        attendees=_read_attendees(reader),
+        project_refs=tuple(reader.text_list("projects")),
+        draft=reader.flag("draft", False),
+        body=reader.source.body,
+        origin=origin,
+    )
+
+
+def _read_attendees(reader: FieldReader) -> tuple[AttendeeEntry, ...]:
+    value = reader.raw("attendees")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        reader.error("attendees", "'attendees' ska vara en lista med namn, en per rad som börjar med '- '")
+        return ()
+    entries = []
+    for item, line in zip(value, value.item_lines):
+        if isinstance(item, YamlMap):
+            unknown = set(item) - {"name", "affiliation"}
+            if unknown:
+                reader.error(line, f"okänt fält '{sorted(unknown)[0]}' hos deltagare – tillåtna: name, affiliation")
+            name, affiliation = item.get("name"), item.get("affiliation")
+            if not isinstance(name, str) or not name.strip():
+                reader.error(line, "deltagaren saknar 'name'")
+                continue
+            if affiliation is not None and not isinstance(affiliation, str):
+                reader.error(line, "'affiliation' ska vara en text")
+                affiliation = None
+            entries.append(AttendeeEntry(name.strip(), affiliation.strip() if affiliation else None, line))
+        elif isinstance(item, str) and item.strip():
+            entries.append(AttendeeEntry(item.strip(), None, line))
+        else:
+            reader.error(line, "varje deltagare ska vara ett namn eller 'name:' och 'affiliation:'")
+    return tuple(entries)
+
+
+_READERS = {
+    "meetings": _read_meeting,
+    "people": _read_person,
+    "projects": _read_project,
+    "groups": _read_group,
+    "organizations": _read_organization,
+}

@@ -1,0 +1,188 @@
+"""A meeting's Markdown → agenda items, mentions and linked tokens.
+
+Called by `library` for each meeting: parses the body once, gives every `##`/`###`
+heading a stable anchor, resolves `[[…]]` references and finds names in the text
+(rules in `linking`). The result is plain data; the tokens render later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from markdown_it.token import Token
+
+from .errors import Problems
+from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Target, find_names, link_text, link_tokens
+from .markdown import MARKDOWN
+from .model import AgendaItem, MeetingRecord
+from .swedish import slugify
+
+RESERVED_IDS = frozenset({"huvudinnehall", "innehall", "narvarande", "protokoll", "projekt", "navigering", "sok"})
+"""Element ids the meeting template uses; agenda anchors never take them."""
+
+EXCERPT_LENGTH = 220
+
+
+@dataclass
+class _Mentions:
+    """Targets mentioned, in order of first mention, per kind."""
+
+    by_kind: dict[str, dict[str, None]] = field(default_factory=lambda: {PERSON: {}, PROJECT: {}, ORGANIZATION: {}, GROUP: {}})
+
+    def add(self, target: Target) -> None:
+        self.by_kind[target.kind][target.slug] = None
+
+    def slugs(self, kind: str) -> tuple[str, ...]:
+        return tuple(self.by_kind[kind])
+
+
+@dataclass
+class _ItemDraft:
+    title: str
+    anchor: str
+    level: int
+    text: list[str] = field(default_factory=list)
+    mentions: _Mentions = field(default_factory=_Mentions)
+
+    def finish(self) -> AgendaItem:
+        return AgendaItem(
+            title=self.title,
+            anchor=self.anchor,
+            level=self.level,
+            excerpt=_excerpt(" ".join(self.text)),
+            people=self.mentions.slugs(PERSON),
+            projects=self.mentions.slugs(PROJECT),
+            organizations=self.mentions.slugs(ORGANIZATION),
+        )
+
+
+@dataclass(frozen=True)
+class LinkedMinutes:
+    tokens: tuple[Token, ...]
+    items: tuple[AgendaItem, ...]
+    people: tuple[str, ...]
+    projects: tuple[str, ...]
+    organizations: tuple[str, ...]
+
+
+class _Linker:
+    """Resolves the names of one meeting; reports problems against its file lines."""
+
+    def __init__(self, record: MeetingRecord, index: NameIndex, first_names: FirstNames, problems: Problems):
+        self.record, self.index, self.first_names, self.problems = record, index, first_names, problems
+
+    def resolve_ref(self, token: Token, block_line: int, content: str) -> Target | None:
+        name = token.meta["target"]
+        if name in self.first_names.unique:
+            return NameIndex.target(PERSON, self.first_names.unique[name])
+        target = self.index.lookup(name)
+        if target is None:
+            line = block_line + content[: token.meta["offset"]].count("\n")
+            self.problems.error(
+                self.record.origin.shown_path, line,
+                f"[[{token.content}]] pekar inte på någon känd person, projekt, organisation eller grupp – "
+                "rätta namnet eller skriv [[!text]] för text utan länk",
+            )
+        return target
+
+    def link_inline(self, inline: Token, mentions: Iterable[_Mentions], in_heading: bool) -> list[Token]:
+        """New children for one inline token: names linked (except in headings), mentions recorded."""
+        block_line = self.record.origin.body_line + (inline.map[0] if inline.map else 0)
+        mentioned = list(mentions)
+        out: list[Token] = []
+        link_depth = 0
+        for child in inline.children or []:
+            if child.type == "link_open":
+                link_depth += 1
+                target = self.index.by_url(str(child.attrGet("href") or ""))
+                if target:
+                    for m in mentioned:
+                        m.add(target)
+            elif child.type == "link_close":
+                link_depth -= 1
+            if child.type == "entity_ref":
+                out += self._entity_ref(child, block_line, inline.content, mentioned, plain=in_heading or link_depth > 0)
+            elif child.type == "text" and link_depth == 0:
+                matches = find_names(child.content, self.index, self.first_names)
+                for match in matches:
+                    for m in mentioned:
+                        m.add(match.target)
+                out += [child] if in_heading or not matches else link_text(child.content, matches)
+            else:
+                out.append(child)
+        return out
+
+    def _entity_ref(self, token: Token, block_line: int, content: str, mentioned: list[_Mentions], plain: bool) -> list[Token]:
+        text = Token("text", "", 0, content=token.meta["text"])
+        if token.meta["suppress"]:
+            return [text]
+        target = self.resolve_ref(token, block_line, content)
+        if target is None:
+            return [text]
+        for m in mentioned:
+            m.add(target)
+        return [text] if plain else link_tokens(target, token.meta["text"])
+
+
+def link_minutes(
+    record: MeetingRecord, index: NameIndex, attendee_names: list[tuple[str, str]], problems: Problems
+) -> LinkedMinutes:
+    tokens = MARKDOWN.parse(record.body, {})
+    linker = _Linker(record, index, FirstNames(attendee_names), problems)
+    meeting_mentions = _Mentions()
+    anchors: set[str] = set(RESERVED_IDS)
+    items: list[_ItemDraft] = []
+    for position, token in enumerate(tokens):
+        if token.type == "heading_open":
+            if token.tag == "h1":
+                line = record.origin.body_line + (token.map[0] if token.map else 0)
+                problems.error(record.origin.shown_path, line, "rubriker i protokollet börjar med ## (# är sidans titel) – skriv ## framför rubriken")
+            elif token.tag in ("h2", "h3"):
+                title = _plain_text(tokens[position + 1])
+                anchor = _unique_anchor(title, anchors, len(items) + 1)
+                token.attrSet("id", anchor)
+                items.append(_ItemDraft(title, anchor, int(token.tag[1])))
+        elif token.type == "inline":
+            in_heading = tokens[position - 1].type == "heading_open"
+            heading_is_item = in_heading and tokens[position - 1].tag in ("h2", "h3")
+            current = [items[-1].mentions] if items else []
+            token.children = linker.link_inline(token, [meeting_mentions, *current], in_heading)
+            if items and not heading_is_item:
+                items[-1].text.append(_plain_text(token))
+    return LinkedMinutes(
+        tokens=tuple(tokens),
+        items=tuple(item.finish() for item in items),
+        people=meeting_mentions.slugs(PERSON),
+        projects=meeting_mentions.slugs(PROJECT),
+        organizations=meeting_mentions.slugs(ORGANIZATION),
+    )
+
+
+def _unique_anchor(title: str, taken: set[str], number: int) -> str:
+    base = slugify(title) or f"punkt-{number}"
+    anchor, suffix = base, 2
+    while anchor in taken:
+        anchor, suffix = f"{base}-{suffix}", suffix + 1
+    taken.add(anchor)
+    return anchor
+
+
+def _plain_text(inline: Token) -> str:
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "entity_ref":
+            parts.append(child.meta["text"])
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= EXCERPT_LENGTH:
+        return text
+    cut = text.rfind(" ", 0, EXCERPT_LENGTH)
+    return text[: cut if cut > 0 else EXCERPT_LENGTH].rstrip(",;:–-") + " …"

@@ -1,0 +1,97 @@
+"""Stage 3b, render: pages → HTML through Jinja2.
+
+One `Environment` for the whole build: autoescape on for every template (no
+template is ever rendered without it), `StrictUndefined` so that a typo in a
+template fails the build instead of printing nothing. Templates receive the
+page's prepared view plus the site-wide context; the `url` filter makes a
+root-relative URL relative to the page being rendered.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .errors import BuildFailed, ContentError, display_path
+from .markdown import relative_url
+from .views import Page
+
+NAVIGATION = (
+    ("/moten/", "Möten"),
+    ("/personer/", "Personer"),
+    ("/projekt/", "Projekt"),
+    ("/grupper/", "Grupper"),
+    ("/organisationer/", "Organisationer"),
+)
+DATA_URL = "/data/site.json"
+STYLESHEET_URL = "/assets/style.css"
+
+
+@jinja2.pass_context
+def _url_filter(context: jinja2.runtime.Context, target: str) -> str:
+    return relative_url(target, context["page_url"])
+
+
+def create_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["url"] = _url_filter
+    return env
+
+
+@dataclass(frozen=True)
+class Renderer:
+    env: jinja2.Environment
+    config: SiteConfig
+
+    def render(self, page: Page) -> str:
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(self.context(page))
+        except jinja2.TemplateSyntaxError as exc:
+            raise BuildFailed([template_error(exc)]) from exc
+        except Exception as exc:  # a template bug: report where, not a traceback
+            path, line = _template_frame(exc)
+            raise BuildFailed([ContentError(path or f"templates/{page.template}", line, f"fel i mallen när {page.url} byggdes: {exc}")]) from exc
+
+    def context(self, page: Page) -> dict[str, Any]:
+        config = self.config
+        return {
+            "site": config,
+            "page": page.view,
+            "page_title": page.title,
+            "page_url": page.url,
+            "canonical_url": config.base_url + page.url.lstrip("/") if config.base_url else None,
+            "edit_url": config.edit_url + page.source_path if config.edit_url and page.source_path else None,
+            "navigation": [
+                {"url": url, "label": label, "current": page.url.startswith(url)} for url, label in NAVIGATION
+            ],
+            "data_url": DATA_URL,
+            "stylesheet_url": STYLESHEET_URL,
+        }
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to template lines)."""
+    found: tuple[str | None, int] = (None, 0)
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".j2")):
+            found = (display_path(Path(filename)), line)
+    return found
+
+
+def template_error(exc: jinja2.TemplateSyntaxError) -> ContentError:
+    path = display_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
+    return ContentError(path, exc.lineno or 0, f"fel i mallen: {exc.message}")

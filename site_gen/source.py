@@ -1,0 +1,195 @@
+"""Reading one source file: front matter (YAML, with line numbers) and Markdown body.
+
+The YAML dialect is deliberately small. PyYAML implements YAML 1.1, where `12:30`
+is the number 750, `no` is false and `012` is 10; editors never mean that. Our loader
+keeps dates as text (we parse them ourselves, with a line number when they are
+impossible), knows only `true`/`false` as booleans and only plain decimals as
+numbers, and turns every other value that YAML 1.1 would coerce into an `Ambiguous`
+marker, which validation reports with a hint to quote it. Duplicate keys are errors.
+Every mapping and list remembers the file line of each entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .errors import ContentError
+
+
+class Ambiguous(str):
+    """A plain YAML scalar that YAML 1.1 would silently turn into a number or boolean."""
+
+
+class YamlMap(dict):
+    """A mapping that knows the file line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class YamlList(list):
+    """A list that knows the file line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with our small schema (see the module docstring)."""
+
+    line_offset = 0
+
+
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+# What YAML 1.1 would coerce but we leave as text: yes/no/on/off booleans,
+# sexagesimal numbers (12:30), octal/hex/binary ints, numbers with underscores,
+# floats like .5 or 1e3, and .inf/.nan.
+_YAML11_PITFALL = re.compile(
+    r"""^(?:
+        y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF
+      | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+      | [-+]?0[0-7_]+ | [-+]?0x[0-9a-fA-F_]+ | [-+]?0b[01_]+
+      | [-+]?[0-9][0-9_]*_[0-9_]*
+      | [-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)? | [-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+
+      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+    )$""",
+    re.VERBOSE,
+)
+_Loader.add_implicit_resolver("!ambiguous", _YAML11_PITFALL, list("yYnNoO-+0123456789."))
+
+
+def _file_line(loader: _Loader, node: yaml.Node) -> int:
+    return loader.line_offset + node.start_mark.line
+
+
+def _construct_ambiguous(loader: _Loader, node: yaml.ScalarNode) -> Ambiguous:
+    return Ambiguous(loader.construct_scalar(node))
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
+    result = YamlMap()
+    result.line = _file_line(loader, node)
+    result.key_lines = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nyckeln {key!r} måste vara text", key_node.start_mark
+            )
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"nyckeln '{key}' finns två gånger (första gången på rad {result.key_lines[key]}); ta bort den ena",
+                key_node.start_mark,
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = _file_line(loader, key_node)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
+    result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = _file_line(loader, node)
+    result.item_lines = [_file_line(loader, child) for child in node.value]
+    return result
+
+
+_Loader.add_constructor("!ambiguous", _construct_ambiguous)
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+# Values that look like timestamps stay text: validation parses dates itself.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+class _FrontMatterHandler(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler with our loader."""
+
+    def load(self, fm: str, line_offset: int = 1, **kwargs: object) -> Any:  # type: ignore[override]
+        loader = _Loader(fm)
+        loader.line_offset = line_offset
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+
+
+_HANDLER = _FrontMatterHandler()
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One Markdown file split into its parts, before any validation."""
+
+    path: Path
+    """Where the file is on disk."""
+    shown_path: str
+    """The path as messages show it."""
+    meta: YamlMap
+    """The front matter; every mapping and list in it knows its file lines."""
+    body: str
+    """The Markdown after the closing `---`."""
+    body_line: int
+    """File line (1-based) of the body's first line, to offset Markdown token lines."""
+
+
+def parse_source(path: Path, shown_path: str, text: str) -> SourceFile | ContentError:
+    """Split and parse one file; return the problem instead when it cannot be read."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not _HANDLER.detect(text):
+        return ContentError(shown_path, 1, "filen måste börja med en rad '---' följd av front matter (YAML) och en rad '---'")
+    opening, *rest = list(_HANDLER.FM_BOUNDARY.finditer(text))[:2]
+    if not rest:
+        return ContentError(shown_path, 1, "front matter avslutas aldrig: lägg till en rad med bara '---' efter den")
+    closing = rest[0]
+    fm_text = text[opening.end():closing.start()]
+    fm_line = text.count("\n", 0, opening.end()) + 1
+    try:
+        meta = _HANDLER.load(fm_text, line_offset=fm_line)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = fm_line + mark.line if mark else fm_line
+        return ContentError(shown_path, line, f"ogiltig YAML: {_yaml_problem(exc)}")
+    except yaml.YAMLError as exc:
+        return ContentError(shown_path, fm_line, f"ogiltig YAML: {exc}")
+    if meta is None:
+        meta = YamlMap()
+        meta.line, meta.key_lines = fm_line, {}
+    if not isinstance(meta, YamlMap):
+        return ContentError(shown_path, fm_line, "front matter måste vara nycklar med värden (nyckel: värde)")
+    body_start = closing.end()
+    return SourceFile(
+        path=path,
+        shown_path=shown_path,
+        meta=meta,
+        body=text[body_start:],
+        body_line=text.count("\n", 0, body_start) + 1,
+    )
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or str(exc)
+    if "could not determine a constructor" in problem:
+        return f"{problem} (taggar som !!python stöds inte)"
+    if "mapping values are not allowed" in problem:
+        return "ett värde innehåller ': ' – skriv värdet inom citattecken"
+    if "found character '\\t'" in problem:
+        return "tabbtecken är inte tillåtna i YAML – använd mellanslag"
+    return problem

@@ -1,0 +1,309 @@
+"""Stage 3a, views: what each page shows, prepared from the `Library`.
+
+Every page is a `Page`: its URL, its template and a plain dict the template
+renders without further logic (sorted, formatted, linked). URLs here are
+root-relative; templates pass them through the `url` filter, which makes them
+relative to the page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .markdown import render_markdown, render_tokens
+from .model import (
+    PROJECT_STATUSES,
+    Library,
+    Meeting,
+    group_url,
+    meeting_url,
+    organization_url,
+    person_url,
+    project_url,
+)
+from .swedish import family_initial, format_date, format_date_with_weekday, person_sort_key, sort_key
+
+View = dict[str, Any]
+LATEST_MEETINGS = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    """Root-relative URL; '/x/' is written as 'x/index.html'."""
+    template: str
+    title: str
+    """The page's own title; the layout appends the site's name."""
+    view: View
+    source_path: str | None = None
+    """The content file behind the page, for 'edit this page'."""
+
+
+def site_pages(library: Library, config: SiteConfig) -> list[Page]:
+    views = _Views(library)
+    return [
+        Page("/", "home.html", config.title, views.home()),
+        Page("/moten/", "meetings.html", "Möten", views.meetings_index()),
+        Page("/personer/", "people.html", "Personer", views.people_index()),
+        Page("/projekt/", "projects.html", "Projekt", views.projects_index()),
+        Page("/grupper/", "groups.html", "Grupper", views.groups_index()),
+        Page("/organisationer/", "organizations.html", "Organisationer", views.organizations_index()),
+        *(
+            Page(m.url, "meeting.html", m.title, views.meeting(m), m.origin.source_path)
+            for m in library.meetings.values()
+        ),
+        *(
+            Page(person_url(slug), "person.html", p.name, views.person(slug), p.origin.source_path)
+            for slug, p in library.people.items()
+        ),
+        *(
+            Page(project_url(slug), "project.html", p.name, views.project(slug), p.origin.source_path)
+            for slug, p in library.projects.items()
+        ),
+        *(
+            Page(group_url(slug), "group.html", g.name, views.group(slug), g.origin.source_path)
+            for slug, g in library.groups.items()
+        ),
+        *(
+            Page(organization_url(slug), "organization.html", o.name, views.organization(slug), o.origin.source_path)
+            for slug, o in library.organizations.items()
+        ),
+    ]
+
+
+class _Views:
+    """Builds the view of each page; holds the library so builders stay short."""
+
+    def __init__(self, library: Library):
+        self.lib = library
+
+    # --- small shared pieces -----------------------------------------------------
+
+    def person_link(self, slug: str) -> View:
+        return {"name": self.lib.people[slug].name, "url": person_url(slug)}
+
+    def project_link(self, slug: str) -> View:
+        project = self.lib.projects[slug]
+        return {"name": project.name, "url": project_url(slug), "status": PROJECT_STATUSES[project.status]}
+
+    def organization_link(self, slug: str) -> View:
+        return {"name": self.lib.organizations[slug].name, "url": organization_url(slug)}
+
+    def group_link(self, slug: str) -> View:
+        return {"name": self.lib.groups[slug].name, "url": group_url(slug)}
+
+    def meeting_summary(self, slug: str) -> View:
+        meeting = self.lib.meetings[slug]
+        return {
+            "title": meeting.title,
+            "url": meeting.url,
+            "date": format_date(meeting.date),
+            "date_iso": meeting.date.isoformat(),
+            "group": self.group_link(meeting.group),
+        }
+
+    def meeting_list(self, slugs: tuple[str, ...]) -> list[View]:
+        """Meetings newest first."""
+        return [self.meeting_summary(slug) for slug in reversed(slugs)]
+
+    def people_sorted(self, slugs: set[str] | tuple[str, ...]) -> list[View]:
+        ordered = sorted(slugs, key=lambda s: person_sort_key(self.lib.people[s].name))
+        return [self.person_link(slug) for slug in ordered]
+
+    def by_name(self, links: list[View]) -> list[View]:
+        return sorted(links, key=lambda link: sort_key(link["name"]))
+
+    # --- pages -------------------------------------------------------------------
+
+    def home(self) -> View:
+        recent = tuple(self.lib.meetings)[-LATEST_MEETINGS:]
+        active = [slug for slug, p in self.lib.projects.items() if p.status == "active"]
+        return {
+            "latest_meetings": self.meeting_list(recent),
+            "active_projects": self.by_name([self._project_summary(slug) for slug in active]),
+            "groups": self.groups_index()["groups"],
+            "counts": {
+                "meetings": len(self.lib.meetings),
+                "people": len(self.lib.people),
+                "projects": len(self.lib.projects),
+                "organizations": len(self.lib.organizations),
+            },
+        }
+
+    def meetings_index(self) -> View:
+        years: dict[int, list[View]] = {}
+        for meeting in reversed(self.lib.meetings.values()):
+            years.setdefault(meeting.date.year, []).append(self.meeting_summary(meeting.slug))
+        return {"years": [{"year": year, "meetings": meetings} for year, meetings in years.items()]}
+
+    def meeting(self, meeting: Meeting) -> View:
+        siblings = self.lib.meetings_by_group[meeting.group]
+        position = siblings.index(meeting.slug)
+        present = {a.person for a in meeting.attendees}
+        return {
+            "title": meeting.title,
+            "date": format_date_with_weekday(meeting.date),
+            "date_iso": meeting.date.isoformat(),
+            "group": self.group_link(meeting.group),
+            "attendees": [
+                {
+                    **self.person_link(a.person),
+                    "affiliation": a.affiliation,
+                    "organization_url": organization_url(a.organization) if a.organization else None,
+                    "note_taker": a.person == meeting.note_taker,
+                }
+                for a in meeting.attendees
+            ],
+            "note_taker": self.person_link(meeting.note_taker) if meeting.note_taker else None,
+            "toc": [{"title": i.title, "anchor": i.anchor, "level": i.level} for i in meeting.items],
+            "body": Markup(render_tokens(meeting.body_tokens, meeting.url)),
+            "projects": self.by_name([self.project_link(slug) for slug in meeting.projects]),
+            "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
+            "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,
+            "next": self.meeting_summary(siblings[position + 1]) if position + 1 < len(siblings) else None,
+        }
+
+    def people_index(self) -> View:
+        letters: dict[str, list[View]] = {}
+        for slug in sorted(self.lib.people, key=lambda s: person_sort_key(self.lib.people[s].name)):
+            person = self.lib.people[slug]
+            letters.setdefault(family_initial(person.name), []).append(
+                {**self.person_link(slug), "role": person.role, "attended": len(self.lib.meetings_attended.get(slug, ()))}
+            )
+        return {"letters": [{"letter": letter, "people": people} for letter, people in letters.items()]}
+
+    def person(self, slug: str) -> View:
+        person = self.lib.people[slug]
+        attended = self.lib.meetings_attended.get(slug, ())
+        return {
+            "name": person.name,
+            "role": person.role,
+            "organizations": self.by_name([self.organization_link(o) for o in self._organizations_of(slug)]),
+            "attended": self.meeting_list(attended),
+            "attendance_count": len(attended),
+            "mentioned": self.meeting_list(self.lib.meetings_mentioned.get(slug, ())),
+            "projects": self.by_name([self.project_link(p) for p in self._projects_of_person(slug)]),
+        }
+
+    def _organizations_of(self, person: str) -> set[str]:
+        return {org for org, people in self.lib.people_by_organization.items() if person in people}
+
+    def _projects_of_person(self, person: str) -> set[str]:
+        named = {slug for slug, p in self.lib.projects.items() if person in p.people}
+        for meeting in self._meetings_of(self.lib.meetings_attended.get(person, ()) + self.lib.meetings_mentioned.get(person, ())):
+            for item in meeting.items:
+                if person in item.people:
+                    named.update(item.projects)
+        return named
+
+    def _meetings_of(self, slugs: tuple[str, ...]) -> list[Meeting]:
+        return [self.lib.meetings[s] for s in slugs]
+
+    def projects_index(self) -> View:
+        by_status = {key: [] for key in PROJECT_STATUSES}
+        for slug, project in self.lib.projects.items():
+            by_status[project.status].append(self._project_summary(slug))
+        order = ("active", "planned", "paused", "completed")
+        return {
+            "statuses": [
+                {"label": PROJECT_STATUSES[key], "projects": self.by_name(by_status[key])}
+                for key in order
+                if by_status[key]
+            ]
+        }
+
+    def _project_summary(self, slug: str) -> View:
+        meetings = self.lib.meetings_by_project.get(slug, ())
+        last = self.lib.meetings[meetings[-1]] if meetings else None
+        return {
+            **self.project_link(slug),
+            "meeting_count": len(meetings),
+            "last_discussed": format_date(last.date) if last else None,
+            "last_discussed_iso": last.date.isoformat() if last else None,
+        }
+
+    def project(self, slug: str) -> View:
+        project = self.lib.projects[slug]
+        timeline, people, organizations = [], set(project.people), set(project.organizations)
+        for meeting in reversed(self._meetings_of(self.lib.meetings_by_project.get(slug, ()))):
+            items = [item for item in meeting.items if slug in item.projects]
+            for item in items:
+                people.update(item.people)
+                organizations.update(item.organizations)
+            summary = self.meeting_summary(meeting.slug)
+            timeline.append({
+                **summary,
+                "agenda_items": [
+                    {"title": i.title, "url": f"{meeting.url}#{i.anchor}", "excerpt": i.excerpt} for i in items
+                ],
+            })
+        return {
+            "name": project.name,
+            "status": PROJECT_STATUSES[project.status],
+            "description": Markup(render_markdown(project.description, project_url(slug))),
+            "timeline": timeline,
+            "people": self.people_sorted(people),
+            "organizations": self.by_name([self.organization_link(o) for o in organizations]),
+        }
+
+    def groups_index(self) -> View:
+        groups = [
+            {**self.group_link(slug), "meeting_count": len(self.lib.meetings_by_group.get(slug, ())),
+             "meeting_times": group.meeting_times}
+            for slug, group in self.lib.groups.items()
+        ]
+        return {"groups": self.by_name(groups)}
+
+    def group(self, slug: str) -> View:
+        group = self.lib.groups[slug]
+        meetings = self.lib.meetings_by_group.get(slug, ())
+        return {
+            "name": group.name,
+            "meeting_times": group.meeting_times,
+            "description": Markup(render_markdown(group.description, group_url(slug))),
+            "meetings": self.meeting_list(meetings),
+            "members": self._members_by_attendance(meetings),
+        }
+
+    def _members_by_attendance(self, meetings: tuple[str, ...]) -> list[View]:
+        counts = Counter(a.person for m in self._meetings_of(meetings) for a in m.attendees)
+        regular_from = regular_attendance_threshold(len(meetings))
+        ordered = sorted(counts, key=lambda s: (-counts[s], person_sort_key(self.lib.people[s].name)))
+        return [
+            {**self.person_link(s), "count": counts[s], "regular": counts[s] >= regular_from} for s in ordered
+        ]
+
+    def organizations_index(self) -> View:
+        return {
+            "organizations": self.by_name([
+                {**self.organization_link(slug), "people_count": len(self.lib.people_by_organization.get(slug, ())),
+                 "meeting_count": len(self.lib.meetings_by_organization.get(slug, ()))}
+                for slug in self.lib.organizations
+            ])
+        }
+
+    def organization(self, slug: str) -> View:
+        organization = self.lib.organizations[slug]
+        projects = {p for p, project in self.lib.projects.items() if slug in project.organizations}
+        for meeting in self.lib.meetings.values():
+            for item in meeting.items:
+                if slug in item.organizations:
+                    projects.update(item.projects)
+        return {
+            "name": organization.name,
+            "aliases": [a for a in organization.aliases if a.casefold() != organization.name.casefold()],
+            "description": Markup(render_markdown(organization.description, organization_url(slug))),
+            "people": self.people_sorted(self.lib.people_by_organization.get(slug, ())),
+            "meetings": self.meeting_list(self.lib.meetings_by_organization.get(slug, ())),
+            "projects": self.by_name([self.project_link(p) for p in projects]),
+        }
+
+
+def regular_attendance_threshold(meeting_count: int) -> int:
+    """A regular member attended at least half of the group's meetings (and at least two)."""
+    return max(2, (meeting_count + 1) // 2)
