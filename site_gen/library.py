@@ -8,6 +8,7 @@ reads and never changes.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -113,6 +114,8 @@ def _resolve_meeting(
     group = index.lookup(record.group_ref, GROUP)
     if group is None:
         problems.error(shown, record.origin.line("group"), _unknown(GROUP, record.group_ref))
+    elif not _is_meeting_slug(record.slug, f"{record.date.isoformat()}-{group.slug}"):
+        problems.error(shown, 0, f"filnamnet ska vara datum och grupp: byt namn till '{record.date.isoformat()}-{group.slug}.md'")
 
     attendees: list[Attendance] = []
     for entry in record.attendees:
@@ -160,6 +163,12 @@ def _resolve_meeting(
         draft=record.draft,
         origin=record.origin,
     )
+
+
+def _is_meeting_slug(slug: str, date_and_group: str) -> bool:
+    """`<date>-<group>`, or `<date>-<group>-2`, `-3` … for more meetings on one day."""
+    suffix = slug.removeprefix(date_and_group)
+    return slug.startswith(date_and_group) and (suffix == "" or re.fullmatch(r"-[2-9]|-[1-9][0-9]+", suffix) is not None)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

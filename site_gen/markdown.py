@@ -97,8 +97,10 @@ MARKDOWN = create_markdown()
 """Shared, configured once: building a MarkdownIt instance costs more than parsing a page."""
 
 
-def render_tokens(tokens: Sequence[Token], page_url: str) -> str:
-    return MARKDOWN.renderer.render(list(tokens), MARKDOWN.options, {"page_url": page_url})
+def render_tokens(tokens: Sequence[Token], page_url: str | None) -> str:
+    """HTML of parsed tokens; internal links relative to `page_url` (kept root-relative when None)."""
+    env = {"page_url": page_url} if page_url else {}
+    return MARKDOWN.renderer.render(list(tokens), MARKDOWN.options, env)
 
 
 def render_markdown(text: str, page_url: str) -> str:

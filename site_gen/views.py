@@ -160,7 +160,7 @@ class _Views:
                 for a in meeting.attendees
             ],
             "note_taker": self.person_link(meeting.note_taker) if meeting.note_taker else None,
-            "toc": [{"title": i.title, "anchor": i.anchor, "level": i.level} for i in meeting.items],
+            "toc": table_of_contents(meeting),
             "body": Markup(render_tokens(meeting.body_tokens, meeting.url)),
             "projects": self.by_name([self.project_link(slug) for slug in meeting.projects]),
             "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
@@ -302,6 +302,18 @@ class _Views:
             "meetings": self.meeting_list(self.lib.meetings_by_organization.get(slug, ())),
             "projects": self.by_name([self.project_link(p) for p in projects]),
         }
+
+
+def table_of_contents(meeting: Meeting) -> list[View]:
+    """Agenda items, each `###` sub-item nested under the `##` item before it."""
+    toc: list[View] = []
+    for item in meeting.items:
+        entry = {"title": item.title, "anchor": item.anchor, "children": []}
+        if item.level > 2 and toc:
+            toc[-1]["children"].append(entry)
+        else:
+            toc.append(entry)
+    return toc
 
 
 def regular_attendance_threshold(meeting_count: int) -> int:
