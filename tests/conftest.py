@@ -73,18 +73,26 @@ def build(content: Path, output: Path | None = None, **options) -> BuildReport:
     return build_site(BuildOptions(content_dir=content, output_dir=output, **options))
 
 
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br caption dd div dl dt footer h1 h2 h3 h4 h5 h6 header hr li main nav "
+    "ol p pre section table tbody td th thead title tr ul".split()
+)
+
+
 class TextExtractor(HTMLParser):
-    """The visible text of a page, whitespace collapsed; `<br>` and blocks become spaces."""
+    """The text of a page, whitespace collapsed; block elements and `<br>` separate words."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        self.parts.append(" ")
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
 
     def handle_endtag(self, tag):
-        self.parts.append(" ")
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
 
     def handle_data(self, data):
         self.parts.append(data)
