@@ -1,4 +1,4 @@
-"""The command line: `site-gen build` (the default command)."""
+"""The command line: `site-gen build` (the default command) and `site-gen serve`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import BuildFailed, display_path
 from .pipeline import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildOptions, build_site
 
-COMMANDS = ("build",)
+COMMANDS = ("build", "serve")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,6 +19,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_site_options(build)
     build.add_argument("--output", type=Path, default=Path("public"), help="utdatakatalog (public/)")
     build.add_argument("--drafts", action="store_true", help="ta med utkast (draft: true)")
+    serve = commands.add_parser("serve", help="förhandsvisa på http://127.0.0.1:8000 och bygg om vid ändringar")
+    _add_site_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
     return parser
 
 
@@ -34,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv.insert(0, "build")
     args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return run_serve(args)
     return run_build(args)
 
 
@@ -54,6 +60,19 @@ def run_build(args: argparse.Namespace) -> int:
     seconds = f"{report.seconds:.2f}".replace(".", ",")
     print(f"Byggde {report.pages} sidor ({report.files} filer) till {display_path(args.output)}/ på {seconds} s")
     return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import main_serve  # watchdog is only needed here
+
+    options = BuildOptions(
+        content_dir=args.content,
+        templates_dir=args.templates,
+        static_dir=args.static,
+        base_url=args.base_url,
+        include_drafts=True,
+    )
+    return main_serve(options, args.host, args.port)
 
 
 def print_problems(failure: BuildFailed) -> None:
