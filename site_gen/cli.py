@@ -1,4 +1,4 @@
-"""The command line: `site-gen build` (the default command) and `site-gen serve`."""
+"""The command line: `site-gen build` (the default command), `serve` and `check`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import BuildFailed, display_path
 from .pipeline import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildOptions, build_site
 
-COMMANDS = ("build", "serve")
+COMMANDS = ("build", "serve", "check")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    check = commands.add_parser("check", help="kontrollera allt innehåll utan att skriva något")
+    check.add_argument("--content", type=Path, default=Path("content"), help="innehållskatalog (content/)")
+    check.add_argument("--strict", action="store_true", help="misslyckas även på varningar")
     return parser
 
 
@@ -40,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "check":
+        return run_check(args)
     return run_build(args)
 
 
@@ -60,6 +65,19 @@ def run_build(args: argparse.Namespace) -> int:
     seconds = f"{report.seconds:.2f}".replace(".", ",")
     print(f"Byggde {report.pages} sidor ({report.files} filer) till {display_path(args.output)}/ på {seconds} s")
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .check import check_content
+
+    problems = check_content(args.content)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    errors = sum(not p.warning for p in problems)
+    warnings = len(problems) - errors
+    failed = errors > 0 or (args.strict and warnings > 0)
+    print(f"{display_path(args.content)}: {errors} fel, {warnings} varningar", file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -25,9 +25,12 @@ _UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "o
 _FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
 
 
-def build_library(records: Records, *, include_drafts: bool = False) -> Library:
-    """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem."""
-    problems = Problems()
+def build_library(records: Records, *, include_drafts: bool = False, problems: Problems | None = None) -> Library:
+    """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem.
+
+    Warnings (which only `check --strict` fails on) are added to `problems` when given.
+    """
+    problems = problems or Problems()
     _check_unique_slugs(records, problems)
     index = _name_index(records, problems)
     people = {p.slug: _resolve_person(p, index, problems) for p in records.people}
@@ -40,7 +43,11 @@ def build_library(records: Records, *, include_drafts: bool = False) -> Library:
     ]
     problems.raise_if_any()
     meetings.sort(key=lambda m: (m.date, m.slug))
-    return _with_indexes(records, people, projects, {m.slug: m for m in meetings})
+    library = _with_indexes(records, people, projects, {m.slug: m for m in meetings})
+    for slug, project in library.projects.items():
+        if slug not in library.meetings_by_project:
+            problems.warn(project.origin.shown_path, project.origin.line("name"), f"projektet '{project.name}' nämns inte i något protokoll")
+    return library
 
 
 def _check_unique_slugs(records: Records, problems: Problems) -> None:

@@ -57,6 +57,8 @@ class NameIndex:
         self._slugs: dict[tuple[str, str], Target] = {}
         self._urls: dict[str, Target] = {}
         self._pattern: re.Pattern[str] | None = None
+        self._first_names: set[str] = set()
+        self._first_name_pattern: re.Pattern[str] | None = None
 
     @staticmethod
     def target(kind: str, slug: str) -> Target:
@@ -79,6 +81,8 @@ class NameIndex:
                 clashes.append((name, owner))
             elif kind == PERSON:
                 self._people[name] = self._people_folded[folded] = target
+                self._first_names.add(name.split()[0])
+                self._first_name_pattern = None
             else:
                 self._others[folded] = target
         self._pattern = None
@@ -102,6 +106,12 @@ class NameIndex:
         if self._pattern is None:
             self._pattern = re.compile(f"{_people_pattern(self._people, 'p')}|{_others_pattern(self._others)}")
         return self._pattern
+
+    def known_first_names(self, text: str) -> Iterator[re.Match[str]]:
+        """Every first name of a known person in `text` (for the 'links to nobody' warning)."""
+        if self._first_name_pattern is None:
+            self._first_name_pattern = re.compile(_people_pattern(self._first_names, "f"))
+        return self._first_name_pattern.finditer(text)
 
     def find(self, text: str) -> Iterator[Match]:
         for match in self.pattern.finditer(text):

@@ -105,6 +105,7 @@ class _Linker:
                 out += self._entity_ref(child, block_line, inline.content, mentioned, plain=in_heading or link_depth > 0)
             elif child.type == "text" and link_depth == 0:
                 matches = find_names(child.content, self.index, self.first_names)
+                self._warn_unlinked_first_names(child.content, matches, block_line)
                 for match in matches:
                     for m in mentioned:
                         m.add(match.target)
@@ -112,6 +113,17 @@ class _Linker:
             else:
                 out.append(child)
         return out
+
+    def _warn_unlinked_first_names(self, text: str, matches: list, line: int) -> None:
+        for found in self.index.known_first_names(text):
+            if any(m.start <= found.start() < m.end for m in matches):
+                continue
+            name = found.group("f")
+            why = "två deltagare heter så" if name in self.first_names.ambiguous else "ingen deltagare heter så"
+            self.problems.warn(
+                self.record.origin.shown_path, line,
+                f"förnamnet '{name}' länkas inte ({why}) – skriv hela namnet, [[Förnamn Efternamn]] eller [[!{name}]]",
+            )
 
     def _entity_ref(self, token: Token, block_line: int, content: str, mentioned: list[_Mentions], plain: bool) -> list[Token]:
         text = Token("text", "", 0, content=token.meta["text"])
