@@ -15,7 +15,7 @@ def check_content(content_dir: Path, include_drafts: bool = True) -> list[Conten
     problems = Problems()
     try:
         load_config(content_dir)
-        build_library(load_records(content_dir), include_drafts=include_drafts, problems=problems)
+        build_library(load_records(content_dir, problems), include_drafts=include_drafts, problems=problems)
     except BuildFailed as failure:
         return failure.errors + sorted(set(problems.warnings))
     return sorted(set(problems.warnings), key=lambda e: (e.path, e.line, e.message))

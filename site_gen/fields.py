@@ -37,7 +37,9 @@ class FieldReader:
                 self.error(key, f"okänt fält '{key}'{hint}")
 
     def _value_problem(self, key: str, value: Any, expected: str) -> None:
-        if isinstance(value, Ambiguous):
+        if isinstance(value, Ambiguous) and expected == "true eller false":
+            self.error(key, f"'{key}' ska vara true eller false, inte {value}")
+        elif isinstance(value, Ambiguous):
             self.error(key, f"värdet {value} i '{key}' kan läsas som tal eller ja/nej: skriv det inom citattecken, {key}: \"{value}\"")
         else:
             self.error(key, f"'{key}' ska vara {expected}")

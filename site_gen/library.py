@@ -30,17 +30,15 @@ def build_library(records: Records, *, include_drafts: bool = False, problems: P
 
     Warnings (which only `check --strict` fails on) are added to `problems` when given.
     """
-    problems = problems or Problems()
+    problems = Problems() if problems is None else problems
     _check_unique_slugs(records, problems)
     index = _name_index(records, problems)
     people = {p.slug: _resolve_person(p, index, problems) for p in records.people}
     projects = {p.slug: _resolve_project(p, index, problems) for p in records.projects}
     groups = {g.slug: g for g in records.groups}
-    meetings = [
-        _resolve_meeting(record, index, people, groups, problems)
-        for record in records.meetings
-        if include_drafts or not record.draft
-    ]
+    # Drafts are resolved (so their problems are reported) even when they are not published.
+    resolved = [_resolve_meeting(record, index, people, groups, problems) for record in records.meetings]
+    meetings = [m for m in resolved if include_drafts or not m.draft]
     problems.raise_if_any()
     meetings.sort(key=lambda m: (m.date, m.slug))
     library = _with_indexes(records, people, projects, {m.slug: m for m in meetings})

@@ -71,9 +71,12 @@ def read_source(path: Path, content_dir: Path) -> SourceFile | ContentError:
     return parse_source(path, shown, text)
 
 
-def load_records(content_dir: Path) -> Records:
-    """Read and validate all content; raise `BuildFailed` listing every problem."""
-    problems = Problems()
+def load_records(content_dir: Path, problems: Problems | None = None) -> Records:
+    """Read and validate all content; raise `BuildFailed` listing every problem.
+
+    Warnings are added to `problems` when given.
+    """
+    problems = Problems() if problems is None else problems
     if not content_dir.is_dir():
         problems.error(display_path(content_dir), 0, "innehållskatalogen finns inte")
         problems.raise_if_any()
@@ -122,6 +125,11 @@ def _aliases(reader: FieldReader) -> tuple[str, ...]:
 def _read_person(reader: FieldReader, slug: str, origin: Origin) -> Person:
     reader.check_known({"name", "aliases", "organizations", "role"})
     name = reader.text("name", required=True) or slug
+    body = reader.source.body
+    if body.strip():
+        first_text_line = reader.source.body_line + body[: len(body) - len(body.lstrip())].count("\n")
+        reader.problems.warn(reader.source.shown_path, first_text_line,
+                             "text i en personfil visas inte – skriv en kort roll i fältet 'role' i stället")
     if len(name.split()) < 2:
         reader.error("name", f"'name' ska vara hela namnet, förnamn och efternamn, inte '{name}'")
     return Person(

@@ -30,6 +30,7 @@ NAVIGATION = (
 )
 DATA_URL = "/data/site.json"
 STYLESHEET_URL = "/assets/style.css"
+FAVICON_URL = "/assets/favicon.svg"
 
 
 @jinja2.pass_context
@@ -79,6 +80,7 @@ class Renderer:
             ],
             "data_url": DATA_URL,
             "stylesheet_url": STYLESHEET_URL,
+            "favicon_url": FAVICON_URL,
         }
 
 

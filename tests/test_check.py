@@ -41,3 +41,11 @@ def test_errors_fail_check_and_are_listed(site, capsys):
     err = capsys.readouterr().err
     assert f"{shown(content, MEETING)}:5: okänd person 'Okänd Person'" in err
     assert "1 fel" in err
+
+
+def test_text_in_a_person_file_is_a_warning(site):
+    from site_gen.check import check_content
+
+    content = site({"people/leif-redestig.md": "---\nname: Leif Redestig\n---\nArbetar med fritid.\n"})
+    warnings = [w for w in check_content(content) if "personfil" in w.message]
+    assert [(w.line, w.warning) for w in warnings] == [(4, True)]

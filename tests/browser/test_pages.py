@@ -1,0 +1,54 @@
+"""Every page type renders in Chromium without console errors, and the reader can navigate."""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = [
+    "/", "/moten/", "/moten/2017-05-29-gemensam-utvecklingsgrupp/", "/personer/", "/personer/leif-redestig/",
+    "/projekt/", "/projekt/fritidsbanken/", "/grupper/", "/grupper/gemensam-utvecklingsgrupp/",
+    "/organisationer/", "/organisationer/fontanhuset/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_without_console_errors(page, site_url, path):
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    response = page.goto(site_url + path)
+    assert response is not None and response.status == 200
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").count() == 1
+    # The stylesheet loaded and applied (a relative link from any depth).
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"
+    assert problems == []
+
+
+def test_reader_follows_names_from_minutes_to_person_and_back(page, site_url):
+    page.goto(site_url + "/moten/2016-02-08-gemensam-utvecklingsgrupp/")
+    page.get_by_role("link", name="Leif", exact=True).click()  # "Leif ska skicka ut förslag …"
+    assert page.url.endswith("/personer/leif-redestig/")
+    assert page.locator("h1").inner_text() == "Leif Redestig"
+    page.get_by_role("link", name="Gemensam utvecklingsgrupp 8 februari").first.click()
+    assert page.url.endswith("/moten/2016-02-08-gemensam-utvecklingsgrupp/")
+
+
+def test_project_timeline_deep_links_scroll_to_the_agenda_item(page, site_url):
+    page.goto(site_url + "/projekt/fritidsbanken/")
+    page.get_by_role("link", name="Fritidsbank").first.click()
+    assert page.url.endswith("/moten/2017-09-07-ledningsgrupp-for-utveckling/#fritidsbank")
+    heading = page.locator("#fritidsbank")
+    assert heading.inner_text() == "Fritidsbank"
+    assert heading.is_visible()
+    assert page.evaluate("document.querySelector('#fritidsbank').getBoundingClientRect().top") < 100
+
+
+def test_skip_link_is_first_and_moves_focus_to_main(page, site_url):
+    page.goto(site_url + "/personer/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Hoppa till huvudinnehållet"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#huvudinnehall"
