@@ -36,6 +36,13 @@ def _add_site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--static", type=Path, default=DEFAULT_STATIC, help=argparse.SUPPRESS)
 
 
+def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
+    return BuildOptions(
+        content_dir=args.content, templates_dir=args.templates, static_dir=args.static, base_url=args.base_url,
+        **overrides,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
@@ -49,14 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    options = BuildOptions(
-        content_dir=args.content,
-        output_dir=args.output,
-        templates_dir=args.templates,
-        static_dir=args.static,
-        base_url=args.base_url,
-        include_drafts=args.drafts,
-    )
+    options = _build_options(args, output_dir=args.output, include_drafts=args.drafts)
     try:
         report = build_site(options)
     except BuildFailed as failure:
@@ -83,13 +83,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import main_serve  # watchdog is only needed here
 
-    options = BuildOptions(
-        content_dir=args.content,
-        templates_dir=args.templates,
-        static_dir=args.static,
-        base_url=args.base_url,
-        include_drafts=True,
-    )
+    options = _build_options(args, include_drafts=True)
     return main_serve(options, args.host, args.port)
 
 
