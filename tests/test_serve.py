@@ -1,0 +1,133 @@
+"""`site-gen serve` end to end: a real process, a real socket, the real file watcher."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, meeting_file
+
+MEETING = "meetings/2020-01-13-styrgruppen.md"
+TIMEOUT = 15.0
+
+
+def fetch(url: str, host: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def wait_for(condition, what: str):
+    """Poll `condition` until it returns something truthy; the server's own waiting does the rest."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def server(site):
+    content = site({MEETING: meeting_file("## Punkt\n\nFörsta versionen.\n")})
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=content.parent,
+    )
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, line
+    yield content, f"http://127.0.0.1:{match.group(1)}", process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_edit_is_served_after_rebuild(server):
+    content, url, _ = server
+    page = f"{url}/moten/2020-01-13-styrgruppen/"
+    status, html = fetch(page)
+    assert status == 200 and "Första versionen." in html
+    assert "/_livereload/" in html  # injected while serving
+    (content / MEETING).write_text(meeting_file("## Punkt\n\nAndra versionen.\n"), encoding="utf-8")
+    wait_for(lambda: "Andra versionen." in fetch(page)[1], "the edited page")
+
+
+def test_long_poll_reports_the_next_build(server):
+    content, url, _ = server
+    status, html = fetch(f"{url}/")
+    epoch = int(re.search(r"const epoch = (\d+);", html).group(1))
+    (content / "people" / "eva-ek.md").write_text("---\nname: Eva Eksson\n---\n", encoding="utf-8")
+    status, body = fetch(f"{url}/_livereload/{epoch}")  # held open until the rebuild is visible
+    assert status == 200 and int(body) > epoch
+    assert "Eva Eksson" in fetch(f"{url}/personer/eva-ek/")[1]
+
+
+def test_broken_file_shows_error_page_and_recovers(server):
+    content, url, _ = server
+    page = f"{url}/moten/2020-01-13-styrgruppen/"
+    fetch(page)
+    good = (content / MEETING).read_text(encoding="utf-8")
+    (content / MEETING).write_text("---\ndate: 2020-01-13\ngroup: styrgruppen\nattendees: [Nobody Here]\n---\n",
+                                   encoding="utf-8")
+    status, html = wait_for(lambda: (r := fetch(page))[0] == 500 and r, "the error page")
+    assert "2020-01-13-styrgruppen.md:4: okänd person &#x27;Nobody Here&#x27;" in html
+    assert "/_livereload/" in html  # so it recovers by itself
+    assert fetch(f"{url}/assets/style.css")[0] == 200  # the last good site is still there
+    (content / MEETING).write_text(good, encoding="utf-8")
+    wait_for(lambda: fetch(page)[0] == 200, "recovery")
+
+
+def test_deleted_file_removes_its_page(server):
+    content, url, _ = server
+    assert fetch(f"{url}/personer/eva-ek/")[0] == 200
+    (content / "people" / "eva-ek.md").unlink()
+    wait_for(lambda: fetch(f"{url}/personer/eva-ek/")[0] == 404, "the page to disappear")
+
+
+def test_atomic_save_by_rename_is_seen(server):
+    content, url, _ = server
+    temporary = content / "meetings" / ".2020-01-13-styrgruppen.md.swp"
+    temporary.write_text(meeting_file("## Punkt\n\nSparad med rename.\n"), encoding="utf-8")
+    os.replace(temporary, content / MEETING)
+    wait_for(lambda: "Sparad med rename." in fetch(f"{url}/moten/2020-01-13-styrgruppen/")[1], "the renamed file")
+
+
+def test_terminal_shows_one_line_per_rebuild(server):
+    content, url, process = server
+    fetch(f"{url}/")
+    for text in ("Ett.", "Två.", "Tre."):  # a burst: debounced into one or few builds
+        (content / MEETING).write_text(meeting_file(f"## Punkt\n\n{text}\n"), encoding="utf-8")
+    wait_for(lambda: "Tre." in fetch(f"{url}/moten/2020-01-13-styrgruppen/")[1], "the last edit")
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    rebuilds = [line for line in output.splitlines() if "meetings/2020-01-13-styrgruppen.md" in line]
+    assert 1 <= len(rebuilds) <= 3, output
+    assert re.search(r"content/meetings/2020-01-13-styrgruppen\.md: \d+ sidor på \d+ ms", rebuilds[-1])
+
+
+def test_foreign_host_and_paths_outside_are_refused(server):
+    _, url, _ = server
+    assert fetch(f"{url}/", host="attacker.example")[0] == 421
+    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/assets/..%2f..%2fcontent"):
+        assert fetch(url + path)[0] == 404, path
+
+
+def test_published_build_has_no_reload_script(site, tmp_path):
+    from .conftest import build
+
+    content = site({MEETING: meeting_file("Text.\n")})
+    build(content)
+    for page in (content.parent / "public").rglob("*.html"):
+        assert "_livereload" not in page.read_text(encoding="utf-8")
