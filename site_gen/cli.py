@@ -1,15 +1,16 @@
-"""The command line: `site-gen build` (the default command), `serve` and `check`."""
+"""The command line: `site-gen build` (the default command), `serve`, `check` and `new`."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
-from .errors import BuildFailed, display_path
+from .errors import BuildFailed, ContentError, display_path
 from .pipeline import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildOptions, build_site
 
-COMMANDS = ("build", "serve", "check")
+COMMANDS = ("build", "serve", "check", "new")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +27,19 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="kontrollera allt innehåll utan att skriva något")
     check.add_argument("--content", type=Path, default=Path("content"), help="innehållskatalog (content/)")
     check.add_argument("--strict", action="store_true", help="misslyckas även på varningar")
+    new = commands.add_parser("new", help="skapa ett nytt protokoll: new meeting --group SLUG [--date ÅÅÅÅ-MM-DD]")
+    new.add_argument("kind", choices=["meeting"], help="vad som skapas")
+    new.add_argument("--group", required=True, help="gruppens slug eller namn")
+    new.add_argument("--date", type=_iso_date, default=None, help="mötesdatum (standard: gruppens nästa ordinarie möte, annars i dag)")
+    new.add_argument("--content", type=Path, default=Path("content"), help="innehållskatalog (content/)")
     return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' är inget datum som ÅÅÅÅ-MM-DD") from None
 
 
 def _add_site_options(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_serve(args)
     if args.command == "check":
         return run_check(args)
+    if args.command == "new":
+        return run_new(args)
     return run_build(args)
 
 
@@ -78,6 +93,24 @@ def run_check(args: argparse.Namespace) -> int:
     failed = errors > 0 or (args.strict and warnings > 0)
     print(f"{display_path(args.content)}: {errors} fel, {warnings} varningar", file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .library import build_library
+    from .load import load_records
+    from .new import create_meeting_file
+
+    try:
+        library = build_library(load_records(args.content), include_drafts=True)
+    except BuildFailed as failure:
+        print_problems(failure)
+        return 1
+    result = create_meeting_file(args.content, library, args.group, args.date, dt.date.today())
+    if isinstance(result, ContentError):
+        print(result, file=sys.stderr)
+        return 1
+    print(f"Skapade {display_path(result)} – öppna filen, ta bort den som inte var där och skriv protokollet")
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
