@@ -17,7 +17,7 @@ from .errors import Problems
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
 from .load import Records
 from .minutes import link_minutes
-from .model import Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, Project
+from .model import Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, Project, meeting_url
 from .swedish import format_date, slugify
 
 _KIND_WORDS = {PERSON: "personen", PROJECT: "projektet", ORGANIZATION: "organisationen", GROUP: "gruppen"}
@@ -77,6 +77,8 @@ def _name_index(records: Records, problems: Problems) -> NameIndex:
                 f"namnet '{name}' används redan av {_KIND_WORDS[owner.kind]} i "
                 f"{_FOLDERS[owner.kind]}/{owner.slug}.md – ett namn får bara betyda en sak",
             )
+    for meeting in records.meetings:
+        index.add_page(meeting_url(meeting.slug))
     return index
 
 

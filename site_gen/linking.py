@@ -26,6 +26,7 @@ from .model import group_url, organization_url, person_url, project_url
 
 PERSON, PROJECT, ORGANIZATION, GROUP = "person", "project", "organization", "group"
 ALL_KINDS = (PERSON, PROJECT, ORGANIZATION, GROUP)
+INDEX_URLS = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/", "/data/site.json")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class NameIndex:
         """Casefolded names and aliases of projects, organisations and groups."""
         self._slugs: dict[tuple[str, str], Target] = {}
         self._urls: dict[str, Target] = {}
+        self._pages: set[str] = set(INDEX_URLS)
+        """Every page URL of the site, for checking editors' own internal links."""
         self._pattern: re.Pattern[str] | None = None
         self._first_names: set[str] = set()
         self._first_name_pattern: re.Pattern[str] | None = None
@@ -73,6 +76,7 @@ class NameIndex:
         """
         target = self.target(kind, slug)
         self._slugs[(kind, slug)] = self._urls[target.url] = target
+        self._pages.add(target.url)
         clashes = []
         for name in names:
             folded = name.casefold()
@@ -87,6 +91,12 @@ class NameIndex:
                 self._others[folded] = target
         self._pattern = None
         return clashes
+
+    def add_page(self, url: str) -> None:
+        self._pages.add(url)
+
+    def has_page(self, url: str) -> bool:
+        return url in self._pages
 
     def by_url(self, url: str) -> Target | None:
         """The target of an editor's own link to a page ('/personer/x/'), to count it as a mention."""

@@ -7,7 +7,9 @@ heading a stable anchor, resolves `[[…]]` references and finds names in the te
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
@@ -15,7 +17,7 @@ from markdown_it.token import Token
 from .errors import Problems
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Target, find_names, link_text, link_tokens
 from .markdown import MARKDOWN
-from .model import AgendaItem, MeetingRecord
+from .model import AgendaItem, MeetingRecord, meeting_url
 from .swedish import slugify
 
 RESERVED_IDS = frozenset({"huvudinnehall", "innehall", "narvarande", "protokoll", "projekt", "navigering", "sok"})
@@ -95,7 +97,8 @@ class _Linker:
         for child in inline.children or []:
             if child.type == "link_open":
                 link_depth += 1
-                target = self.index.by_url(str(child.attrGet("href") or ""))
+                href = self._internal_path(str(child.attrGet("href") or ""), block_line)
+                target = self.index.by_url(href) if href else None
                 if target:
                     for m in mentioned:
                         m.add(target)
@@ -113,6 +116,20 @@ class _Linker:
             else:
                 out.append(child)
         return out
+
+    def _internal_path(self, href: str, line: int) -> str | None:
+        """An editor's link to a page of this site as a root-relative path; reports it if no page has it."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None
+        base = meeting_url(self.record.slug)
+        path = posixpath.normpath(posixpath.join(base, parts.path)) if not parts.path.startswith("/") else parts.path
+        if parts.path.endswith("/") and not path.endswith("/"):
+            path += "/"
+        if not self.index.has_page(path):
+            self.problems.error(self.record.origin.shown_path, line,
+                                f"länken {href} pekar på en sida som inte finns – rätta adressen (till exempel /personer/förnamn-efternamn/)")
+        return path
 
     def _warn_unlinked_first_names(self, text: str, matches: list, line: int) -> None:
         for found in self.index.known_first_names(text):

@@ -49,3 +49,15 @@ def test_text_in_a_person_file_is_a_warning(site):
     content = site({"people/leif-redestig.md": "---\nname: Leif Redestig\n---\nArbetar med fritid.\n"})
     warnings = [w for w in check_content(content) if "personfil" in w.message]
     assert [(w.line, w.warning) for w in warnings] == [(4, True)]
+
+
+def test_broken_internal_links_are_errors(site):
+    from site_gen.check import check_content
+
+    body = ("[ok](/personer/eva-ek/) [ok](../../projekt/fritidsbanken/#x) [ok](../2020-01-13-styrgruppen/)\n\n"
+            "[fel](/personer/nobody/) och [fel](../../projekt/saknas/)\n")
+    content = site({MEETING: meeting_file(body)})
+    errors = [e for e in check_content(content) if not e.warning]
+    assert sorted((e.line, e.message.split(" pekar")[0]) for e in errors) == [
+        (9, "länken ../../projekt/saknas/"), (9, "länken /personer/nobody/"),
+    ]
