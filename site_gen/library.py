@@ -16,7 +16,7 @@ from dataclasses import replace
 from .errors import Problems
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
 from .load import Records
-from .minutes import link_minutes
+from .minutes import LinkedMinutes, link_minutes
 from .model import Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, Project, meeting_url
 from .swedish import format_date, slugify
 
@@ -25,19 +25,34 @@ _UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "o
 _FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
 
 
-def build_library(records: Records, *, include_drafts: bool = False, problems: Problems | None = None) -> Library:
+MinutesCache = dict[str, tuple[tuple, LinkedMinutes]]
+"""Meeting slug → (what its linking depended on, the result): reused while those are unchanged."""
+
+
+def build_library(
+    records: Records,
+    *,
+    include_drafts: bool = False,
+    problems: Problems | None = None,
+    minutes_cache: MinutesCache | None = None,
+) -> Library:
     """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem.
 
     Warnings (which only `check --strict` fails on) are added to `problems` when given.
+    `minutes_cache`, kept by the caller between builds, saves relinking unchanged meetings.
     """
     problems = Problems() if problems is None else problems
+    minutes_cache = {} if minutes_cache is None else minutes_cache
     _check_unique_slugs(records, problems)
     index = _name_index(records, problems)
     people = {p.slug: _resolve_person(p, index, problems) for p in records.people}
     projects = {p.slug: _resolve_project(p, index, problems) for p in records.projects}
     groups = {g.slug: g for g in records.groups}
     # Drafts are resolved (so their problems are reported) even when they are not published.
-    resolved = [_resolve_meeting(record, index, people, groups, problems) for record in records.meetings]
+    linker = _CachedLinker(index, problems, minutes_cache)
+    resolved = [_resolve_meeting(record, index, people, groups, problems, linker) for record in records.meetings]
+    for gone in set(minutes_cache) - {r.slug for r in records.meetings}:
+        del minutes_cache[gone]
     meetings = [m for m in resolved if include_drafts or not m.draft]
     problems.raise_if_any()
     meetings.sort(key=lambda m: (m.date, m.slug))
@@ -116,6 +131,7 @@ def _resolve_meeting(
     people: dict[str, Person],
     groups: dict[str, Group],
     problems: Problems,
+    linker: _CachedLinker,
 ) -> Meeting:
     shown = record.origin.shown_path
     group = index.lookup(record.group_ref, GROUP)
@@ -153,7 +169,7 @@ def _resolve_meeting(
             explicit_projects.append(target.slug)
 
     attendee_names = [(people[a.person].first_name, a.person) for a in attendees if a.person in people]
-    minutes = link_minutes(record, index, attendee_names, problems)
+    minutes = linker.link(record, attendee_names)
     represented = [a.organization for a in attendees if a.organization]
     return Meeting(
         slug=record.slug,
@@ -170,6 +186,29 @@ def _resolve_meeting(
         draft=record.draft,
         origin=record.origin,
     )
+
+
+class _CachedLinker:
+    """`link_minutes` with a memo: a meeting is relinked only when its file, its attendees
+    or any name in the index changed. Results with problems are never reused, so their
+    problems are reported on every build until fixed."""
+
+    def __init__(self, index: NameIndex, problems: Problems, cache: MinutesCache):
+        self.index, self.problems, self.cache = index, problems, cache
+        self.index_fingerprint = index.fingerprint()
+
+    def link(self, record: MeetingRecord, attendee_names: list[tuple[str, str]]) -> LinkedMinutes:
+        key = (record, tuple(attendee_names), self.index_fingerprint)
+        cached = self.cache.get(record.slug)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        errors, warnings = len(self.problems.errors), len(self.problems.warnings)
+        minutes = link_minutes(record, self.index, attendee_names, self.problems)
+        if len(self.problems.errors) == errors and len(self.problems.warnings) == warnings:
+            self.cache[record.slug] = (key, minutes)
+        else:
+            self.cache.pop(record.slug, None)
+        return minutes
 
 
 def _is_meeting_slug(slug: str, date_and_group: str) -> bool:

@@ -57,6 +57,7 @@ class NameIndex:
         """Casefolded names and aliases of projects, organisations and groups."""
         self._slugs: dict[tuple[str, str], Target] = {}
         self._urls: dict[str, Target] = {}
+        self._registrations: list[tuple[str, str, tuple[str, ...]]] = []
         self._pages: set[str] = set(INDEX_URLS)
         """Every page URL of the site, for checking editors' own internal links."""
         self._pattern: re.Pattern[str] | None = None
@@ -77,6 +78,7 @@ class NameIndex:
         target = self.target(kind, slug)
         self._slugs[(kind, slug)] = self._urls[target.url] = target
         self._pages.add(target.url)
+        self._registrations.append((kind, slug, tuple(names)))
         clashes = []
         for name in names:
             folded = name.casefold()
@@ -94,6 +96,10 @@ class NameIndex:
 
     def add_page(self, url: str) -> None:
         self._pages.add(url)
+
+    def fingerprint(self) -> int:
+        """Changes whenever anything that linking depends on changes: names, aliases, pages."""
+        return hash((tuple(self._registrations), frozenset(self._pages)))
 
     def has_page(self, url: str) -> bool:
         return url in self._pages

@@ -71,23 +71,61 @@ def read_source(path: Path, content_dir: Path) -> SourceFile | ContentError:
     return parse_source(path, shown, text)
 
 
-def load_records(content_dir: Path, problems: Problems | None = None) -> Records:
+@dataclass(frozen=True)
+class LoadedFile:
+    """One file's result, cached by `load_records` between builds."""
+
+    stamp: tuple[int, int]
+    """(mtime in ns, size): a file whose stamp is unchanged is not read again."""
+    record: object | None
+    errors: tuple[ContentError, ...]
+    warnings: tuple[ContentError, ...]
+
+
+FileCache = dict[Path, LoadedFile]
+
+
+def load_records(content_dir: Path, problems: Problems | None = None, cache: FileCache | None = None) -> Records:
     """Read and validate all content; raise `BuildFailed` listing every problem.
 
-    Warnings are added to `problems` when given.
+    Warnings are added to `problems` when given. With a `cache` (kept by the caller
+    between builds), only files that are new or whose stamp changed are read.
     """
     problems = Problems() if problems is None else problems
+    cache = {} if cache is None else cache
     if not content_dir.is_dir():
         problems.error(display_path(content_dir), 0, "innehållskatalogen finns inte")
         problems.raise_if_any()
     loaded: dict[str, list] = {folder: [] for folder in FOLDERS}
+    seen: set[Path] = set()
     for folder, paths in content_files(content_dir).items():
         for path in paths:
-            record = load_file(folder, path, content_dir, problems)
-            if record is not None:
-                loaded[folder].append(record)
+            seen.add(path)
+            result = _load_cached(folder, path, content_dir, cache)
+            problems.errors.extend(result.errors)
+            problems.warnings.extend(result.warnings)
+            if result.record is not None:
+                loaded[folder].append(result.record)
+    for gone in set(cache) - seen:
+        del cache[gone]
     problems.raise_if_any()
     return Records(*(tuple(loaded[folder]) for folder in FOLDERS))
+
+
+def _load_cached(folder: str, path: Path, content_dir: Path, cache: FileCache) -> LoadedFile:
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, -1)
+    cached = cache.get(path)
+    if cached is not None and cached.stamp == stamp and stat is not None:
+        return cached
+    file_problems = Problems()
+    record = load_file(folder, path, content_dir, file_problems)
+    result = LoadedFile(stamp, record, tuple(file_problems.errors), tuple(file_problems.warnings))
+    cache[path] = result
+    return result
 
 
 def load_file(folder: str, path: Path, content_dir: Path, problems: Problems):

@@ -78,11 +78,12 @@ def relative_url(target: str, page_url: str) -> str:
 def _render_link_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    # Parsed tokens are cached and shared between pages, so they are never changed here.
     token = tokens[idx]
     href = token.attrGet("href")
     if isinstance(href, str) and "page_url" in env:
-        token.attrSet("href", relative_url(href, env["page_url"]))
-    return self.renderToken(tokens, idx, options, env)
+        token = token.copy(attrs={**token.attrs, "href": relative_url(href, env["page_url"])})
+    return "<a" + self.renderAttrs(token) + ">"
 
 
 def _render_entity_ref(
