@@ -78,7 +78,7 @@ def run_build(args: argparse.Namespace) -> int:
         print_problems(failure)
         return 1
     seconds = f"{report.seconds:.2f}".replace(".", ",")
-    print(f"Byggde {report.pages} sidor ({report.files} filer) till {display_path(args.output)}/ på {seconds} s")
+    print(f"Byggde {report.pages} sidor ({report.written} filer) till {display_path(args.output)}/ på {seconds} s")
     return 0
 
 

@@ -1,24 +1,39 @@
 """The build: load → model → render → write, each stage timed.
 
-`build_site` is what `python build.py` and `site-gen build` run. Every content
-problem is found before anything is written, so a failed build leaves the
-previous output untouched.
+`Site` holds what one build learned so that the next build of the same site
+(in `serve`) redoes only what changed:
+- load re-reads only files that changed (by stamp, or because the watcher said so);
+- model relinks only meetings whose file, attendees or index of names changed;
+- render re-renders only pages whose *inputs* changed: a page's fingerprint is a
+  digest of its prepared view, the sources of every template it uses and the site
+  settings, so a page whose fingerprint is unchanged would render to the same bytes;
+- write (in place, serve mode) writes only those pages and deletes pages that no
+  longer exist.
+A one-shot build (`build_site`) is the same code with empty caches, written atomically.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it.token import Token
+
 from .config import load_config
 from .data import site_json
-from .library import build_library
-from .load import load_records
-from .model import Library
-from .render import STYLESHEET_URL, Renderer, create_environment
-from .views import site_pages
-from .write import OutputFile, check_output_dir, url_to_path, write_site
+from .errors import Problems
+from .library import MinutesCache, build_library
+from .load import FileCache, load_records
+from .markdown import render_tokens
+from .model import Library, Meeting
+from .render import STYLESHEET_URL, Renderer, create_environment, template_digests
+from .views import Page, site_pages
+from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = PROJECT_ROOT / "templates"
@@ -39,43 +54,113 @@ class BuildOptions:
 @dataclass
 class BuildReport:
     pages: int = 0
-    """HTML pages written."""
-    files: int = 0
-    """All files written, pages included."""
+    """HTML pages in the site."""
+    written: int = 0
+    """Files written by this build (all of them, unless it was an incremental build)."""
+    deleted: int = 0
+    """Files removed because their source is gone (incremental builds)."""
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
-    """Seconds per stage, for `--verbose` and benchmarks."""
+    """Seconds per stage, for benchmarks."""
     library: Library | None = None
 
 
+class Site:
+    """One site's build state; `build()` can be called again and again."""
+
+    def __init__(self, options: BuildOptions):
+        self.options = options
+        self.file_cache: FileCache = {}
+        self.minutes_cache: MinutesCache = {}
+        self.env = create_environment(options.templates_dir)
+        self.fingerprints: dict[str, bytes] = {}
+        """Output path → digest of the inputs of the file as it is on disk."""
+        self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Files the watcher saw change: read them again even if their stamp looks the same."""
+        for path in paths:
+            self.file_cache.pop(Path(path), None)
+
+    def build(self, *, in_place: bool = False) -> BuildReport:
+        """Build; raise `BuildFailed` (nothing written) on bad content.
+
+        `in_place` writes only what changed into the output directory (serve mode,
+        where requests wait for the build); otherwise the whole site is written
+        beside it and swapped in.
+        """
+        options, report = self.options, BuildReport()
+        started = last = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            report.stages[stage] = now - last
+            last = now
+
+        check_output_dir(options.output_dir, options.content_dir)
+        config = load_config(options.content_dir, options.base_url)
+        records = load_records(options.content_dir, cache=self.file_cache)
+        lap("load")
+        library = build_library(records, include_drafts=options.include_drafts, problems=Problems(),
+                                minutes_cache=self.minutes_cache)
+        lap("model")
+        renderer = Renderer(self.env, config)
+        pages = site_pages(library, config, render_body=self._body_html)
+        fingerprints, files = self._render_changed(pages, renderer, template_digests(self.env), in_place)
+        data = [OutputFile("data/site.json", site_json(library)), *static_files(options.static_dir)]
+        for file in data:
+            fingerprints[file.path] = _digest(file.data)
+            if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
+                files.append(file)
+        lap("render")
+        if in_place:
+            stale = sorted(set(self.fingerprints) - set(fingerprints))
+            update_site(files, stale, options.output_dir)
+            report.deleted = len(stale)
+        else:
+            write_site(files, options.output_dir)
+        self.fingerprints = fingerprints
+        lap("write")
+        report.pages, report.written, report.library = len(pages), len(files), library
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _render_changed(
+        self, pages: list[Page], renderer: Renderer, templates: dict[str, bytes], in_place: bool
+    ) -> tuple[dict[str, bytes], list[OutputFile]]:
+        settings = json.dumps(dataclasses.asdict(renderer.config), sort_keys=True)
+        fingerprints, files = {}, []
+        for page in pages:
+            path = url_to_path(page.url)
+            inputs = [page.url, page.template, page.title, page.source_path, settings, page.view]
+            fingerprint = _digest(templates[page.template] + _json(inputs))
+            fingerprints[path] = fingerprint
+            if not in_place or self.fingerprints.get(path) != fingerprint:
+                files.append(OutputFile(path, renderer.render(page).encode("utf-8")))
+        return fingerprints, files
+
+    def _body_html(self, meeting: Meeting) -> str:
+        """A meeting's rendered minutes; reused while its (memoized) tokens are the same objects."""
+        cached = self._bodies.get(meeting.slug)
+        if cached is not None and cached[0] is meeting.body_tokens:
+            return cached[1]
+        html = render_tokens(meeting.body_tokens, meeting.url)
+        self._bodies[meeting.slug] = (meeting.body_tokens, html)
+        return html
+
+
 def build_site(options: BuildOptions) -> BuildReport:
-    """Build the whole site; raise `BuildFailed` (nothing written) on bad content."""
-    report = BuildReport()
-    started = last = time.perf_counter()
+    """A one-shot build of the whole site, written atomically."""
+    return Site(options).build()
 
-    def lap(stage: str) -> None:
-        nonlocal last
-        now = time.perf_counter()
-        report.stages[stage] = now - last
-        last = now
 
-    check_output_dir(options.output_dir, options.content_dir)
-    config = load_config(options.content_dir, options.base_url)
-    records = load_records(options.content_dir)
-    lap("load")
-    library = build_library(records, include_drafts=options.include_drafts)
-    lap("model")
-    renderer = Renderer(create_environment(options.templates_dir), config)
-    pages = site_pages(library, config)
-    files = [OutputFile(url_to_path(page.url), renderer.render(page).encode("utf-8")) for page in pages]
-    files.append(OutputFile("data/site.json", site_json(library)))
-    files += static_files(options.static_dir)
-    lap("render")
-    write_site(files, options.output_dir)
-    lap("write")
-    report.pages, report.files, report.library = len(pages), len(files), library
-    report.seconds = time.perf_counter() - started
-    return report
+def _json(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def static_files(static_dir: Path) -> list[OutputFile]:

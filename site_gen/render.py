@@ -9,12 +9,14 @@ root-relative URL relative to the page being rendered.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from .config import SiteConfig
 from .errors import BuildFailed, ContentError, display_path
@@ -82,6 +84,34 @@ class Renderer:
             "stylesheet_url": STYLESHEET_URL,
             "favicon_url": FAVICON_URL,
         }
+
+
+def template_digests(env: jinja2.Environment) -> dict[str, bytes]:
+    """Each template name → a digest of its source and of every template it extends,
+    includes or imports: a page must be re-rendered when any of them changes."""
+    sources: dict[str, str] = {}
+    references: dict[str, set[str]] = {}
+    for name in env.list_templates(filter_func=lambda n: not n.startswith(".")):
+        source = env.loader.get_source(env, name)[0]
+        sources[name] = source
+        try:
+            references[name] = {r for r in meta.find_referenced_templates(env.parse(source, name, name)) if r}
+        except jinja2.TemplateSyntaxError as exc:
+            exc.filename = str(Path(env.loader.searchpath[0]) / name)
+            raise BuildFailed([template_error(exc)]) from exc
+
+    def closure(name: str, seen: set[str]) -> set[str]:
+        for reference in references.get(name, ()):
+            if reference not in seen:
+                seen.add(reference)
+                closure(reference, seen)
+        return seen
+
+    return {
+        name: hashlib.blake2b("\0".join(sources[n] for n in sorted(closure(name, {name})) if n in sources).encode(),
+                              digest_size=16).digest()
+        for name in sources
+    }
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int]:

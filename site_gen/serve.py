@@ -33,9 +33,9 @@ from urllib.parse import unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .errors import BuildFailed
+from .errors import BuildFailed, display_path
 from .load import is_content_file
-from .pipeline import BuildOptions, build_site
+from .pipeline import BuildOptions, Site
 
 DEBOUNCE = 0.05
 """Seconds without file events before a rebuild starts."""
@@ -61,11 +61,14 @@ class SiteBuilder:
 
     def __init__(self, options: BuildOptions, log=print):
         self.options = options
+        self.site = Site(options)
         self.log = log
         self.condition = threading.Condition()
         self.wanted = 1
+        """The epoch being built (or to build): raised by every change."""
         self.visible = 0
-        self.changes: set[str] = {"(start)"}
+        """The epoch of the last finished build: what requests see."""
+        self.changes: set[Path] = set()
         self.failure: BuildFailed | None = None
         self.last_change = 0.0
         self.stopped = False
@@ -74,7 +77,7 @@ class SiteBuilder:
     def output_dir(self) -> Path:
         return self.options.output_dir
 
-    def notice(self, path: str) -> None:
+    def notice(self, path: Path) -> None:
         """Called from the watcher thread for each relevant event."""
         with self.condition:
             self.changes.add(path)
@@ -101,11 +104,13 @@ class SiteBuilder:
                     self.wanted = self.visible + 1
                 self.condition.notify_all()
 
-    def build(self, changed: list[str]) -> None:
+    def build(self, changed: list[Path]) -> None:
         started = time.perf_counter()
-        what = ", ".join(changed[:3]) + (f" och {len(changed) - 3} till" if len(changed) > 3 else "")
+        shown = [display_path(path) for path in changed] or ["start"]
+        what = ", ".join(shown[:3]) + (f" och {len(shown) - 3} till" if len(shown) > 3 else "")
+        self.site.forget(changed)
         try:
-            report = build_site(self.options)
+            report = self.site.build(in_place=True)
         except BuildFailed as failure:
             self.failure = failure
             for error in failure.errors:
@@ -114,7 +119,8 @@ class SiteBuilder:
             return
         self.failure = None
         seconds = time.perf_counter() - started
-        self.log(f"[{time.strftime('%H:%M:%S')}] {what}: {report.pages} sidor på {seconds * 1000:.0f} ms")
+        removed = f", {report.deleted} borttagna" if report.deleted else ""
+        self.log(f"[{time.strftime('%H:%M:%S')}] {what}: {report.written} filer skrivna{removed} på {seconds * 1000:.0f} ms")
 
     def wait_until_built(self) -> int:
         with self.condition:
@@ -133,15 +139,15 @@ class SiteBuilder:
 
 
 class _Watcher(FileSystemEventHandler):
-    def __init__(self, builder: SiteBuilder, root: Path):
-        self.builder, self.root = builder, root
+    def __init__(self, builder: SiteBuilder):
+        self.builder = builder
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
             return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw and _is_relevant(Path(str(raw))):
-                self.builder.notice(_shown(Path(str(raw)), self.root))
+                self.builder.notice(Path(str(raw)))
 
 
 SOURCE_SUFFIXES = frozenset({".md", ".html", ".xml", ".css", ".js", ".toml", ".svg", ".png", ".jpg", ".woff2"})
@@ -152,13 +158,6 @@ def _is_relevant(path: Path) -> bool:
     if path.suffix == ".md":
         return is_content_file(path)
     return path.suffix in SOURCE_SUFFIXES and not path.name.startswith((".", "#", "~"))
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name
 
 
 def make_handler(builder: SiteBuilder, host: str):
@@ -287,7 +286,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=
     observer = Observer()
     for directory in (options.content_dir, options.templates_dir, options.static_dir):
         if directory.is_dir():
-            observer.schedule(_Watcher(builder, directory.parent), str(directory), recursive=True)
+            observer.schedule(_Watcher(builder), str(directory), recursive=True)
     build_thread = threading.Thread(target=builder.run, name="site-gen-build", daemon=True)
     build_thread.start()
     observer.start()

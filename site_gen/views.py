@@ -9,6 +9,7 @@ relative to the page.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +45,9 @@ class Page:
     """The content file behind the page, for 'edit this page'."""
 
 
-def site_pages(library: Library, config: SiteConfig) -> list[Page]:
-    views = _Views(library)
+def site_pages(library: Library, config: SiteConfig, render_body: Callable[[Meeting], str] | None = None) -> list[Page]:
+    """Every page of the site. `render_body` renders a meeting's minutes (a cache may stand in)."""
+    views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)))
     return [
         Page("/", "home.html", config.title, views.home()),
         Page("/moten/", "meetings.html", "Möten", views.meetings_index()),
@@ -79,8 +81,9 @@ def site_pages(library: Library, config: SiteConfig) -> list[Page]:
 class _Views:
     """Builds the view of each page; holds the library so builders stay short."""
 
-    def __init__(self, library: Library):
+    def __init__(self, library: Library, render_body: Callable[[Meeting], str]):
         self.lib = library
+        self.render_body = render_body
 
     # --- small shared pieces -----------------------------------------------------
 
@@ -161,7 +164,7 @@ class _Views:
             ],
             "note_taker": self.person_link(meeting.note_taker) if meeting.note_taker else None,
             "toc": table_of_contents(meeting),
-            "body": Markup(render_tokens(meeting.body_tokens, meeting.url)),
+            "body": Markup(self.render_body(meeting)),
             "projects": self.by_name([self.project_link(slug) for slug in meeting.projects]),
             "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
             "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,

@@ -114,7 +114,7 @@ def test_terminal_shows_one_line_per_rebuild(server):
     output = process.communicate(timeout=10)[0]
     rebuilds = [line for line in output.splitlines() if "meetings/2020-01-13-styrgruppen.md" in line]
     assert 1 <= len(rebuilds) <= 3, output
-    assert re.search(r"content/meetings/2020-01-13-styrgruppen\.md: \d+ sidor på \d+ ms", rebuilds[-1])
+    assert re.search(r"content/meetings/2020-01-13-styrgruppen\.md: \d+ filer skrivna på \d+ ms", rebuilds[-1])
 
 
 def test_foreign_host_and_paths_outside_are_refused(server):
