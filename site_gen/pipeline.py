@@ -55,11 +55,16 @@ class BuildOptions:
 class BuildReport:
     pages: int = 0
     """HTML pages in the site."""
-    written: int = 0
-    """Files written by this build (all of them, unless it was an incremental build)."""
+    written_paths: list[str] = field(default_factory=list)
+    """Files written by this build (all of them, unless it was an incremental build), sorted."""
     deleted: int = 0
     """Files removed because their source is gone (incremental builds)."""
     seconds: float = 0.0
+
+    @property
+    def written(self) -> int:
+        return len(self.written_paths)
+
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage, for benchmarks."""
     library: Library | None = None
@@ -122,7 +127,8 @@ class Site:
             write_site(files, options.output_dir)
         self.fingerprints = fingerprints
         lap("write")
-        report.pages, report.written, report.library = len(pages), len(files), library
+        report.pages, report.library = len(pages), library
+        report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started
         return report
 
