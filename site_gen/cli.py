@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument("--output", type=Path, default=None,
+                       help="katalog att bygga i (standard: en tillfällig katalog, aldrig public/)")
     check = commands.add_parser("check", help="kontrollera allt innehåll utan att skriva något")
     check.add_argument("--content", type=Path, default=Path("content"), help="innehållskatalog (content/)")
     check.add_argument("--strict", action="store_true", help="misslyckas även på varningar")
@@ -117,7 +119,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from .serve import main_serve  # watchdog is only needed here
 
     options = _build_options(args, include_drafts=True)
-    return main_serve(options, args.host, args.port)
+    return main_serve(options, args.host, args.port, args.output)
 
 
 def print_problems(failure: BuildFailed) -> None:

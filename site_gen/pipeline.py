@@ -31,7 +31,7 @@ from .library import MinutesCache, build_library
 from .load import FileCache, load_records
 from .markdown import render_tokens
 from .model import Library, Meeting
-from .render import STYLESHEET_URL, Renderer, create_environment, template_digests
+from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .views import Page, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
@@ -81,6 +81,7 @@ class Site:
         self.fingerprints: dict[str, bytes] = {}
         """Output path → digest of the inputs of the file as it is on disk."""
         self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
+        self._template_references: TemplateReferences = {}
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Files the watcher saw change: read them again even if their stamp looks the same."""
@@ -112,7 +113,7 @@ class Site:
         lap("model")
         renderer = Renderer(self.env, config)
         pages = site_pages(library, config, render_body=self._body_html)
-        fingerprints, files = self._render_changed(pages, renderer, template_digests(self.env), in_place)
+        fingerprints, files = self._render_changed(pages, renderer, template_digests(self.env, self._template_references), in_place)
         data = [OutputFile("data/site.json", site_json(library)), *static_files(options.static_dir)]
         for file in data:
             fingerprints[file.path] = _digest(file.data)

@@ -86,19 +86,28 @@ class Renderer:
         }
 
 
-def template_digests(env: jinja2.Environment) -> dict[str, bytes]:
+TemplateReferences = dict[str, tuple[str, set[str]]]
+"""Template name → (its source, the templates it references): parsed again only when the source changes."""
+
+
+def template_digests(env: jinja2.Environment, cache: TemplateReferences | None = None) -> dict[str, bytes]:
     """Each template name → a digest of its source and of every template it extends,
     includes or imports: a page must be re-rendered when any of them changes."""
+    cache = {} if cache is None else cache
     sources: dict[str, str] = {}
     references: dict[str, set[str]] = {}
     for name in env.list_templates(filter_func=lambda n: not n.startswith(".")):
         source = env.loader.get_source(env, name)[0]
         sources[name] = source
+        if name in cache and cache[name][0] == source:
+            references[name] = cache[name][1]
+            continue
         try:
             references[name] = {r for r in meta.find_referenced_templates(env.parse(source, name, name)) if r}
         except jinja2.TemplateSyntaxError as exc:
             exc.filename = str(Path(env.loader.searchpath[0]) / name)
             raise BuildFailed([template_error(exc)]) from exc
+        cache[name] = (source, references[name])
 
     def closure(name: str, seen: set[str]) -> set[str]:
         for reference in references.get(name, ()):

@@ -37,8 +37,9 @@ from .errors import BuildFailed, display_path
 from .load import is_content_file
 from .pipeline import BuildOptions, Site
 
-DEBOUNCE = 0.05
-"""Seconds without file events before a rebuild starts."""
+DEBOUNCE = 0.02
+"""Seconds without file events before a rebuild starts: long enough to gather an editor's
+save (temp file + rename) or a `git checkout` into one build, whose events come faster."""
 POLL_TIMEOUT = 30.0
 """Seconds a reload long-poll is held open before the browser asks again."""
 RELOAD_PATH = "/_livereload/"
@@ -277,10 +278,11 @@ def _not_found_page(path: str) -> str:
     )
 
 
-def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=print) -> None:
-    """Build, serve and watch until interrupted."""
+def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=print,
+          output_dir: Path | None = None) -> None:
+    """Build into `output_dir` (default: a temporary directory), serve and watch until interrupted."""
     workdir = Path(tempfile.mkdtemp(prefix="site-gen-serve-"))
-    builder = SiteBuilder(replace(options, output_dir=workdir / "site"), log)
+    builder = SiteBuilder(replace(options, output_dir=output_dir or workdir / "site"), log)
     server = ThreadingHTTPServer((host, port), make_handler(builder, host))
     server.daemon_threads = True
     observer = Observer()
@@ -304,9 +306,9 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def main_serve(options: BuildOptions, host: str, port: int) -> int:
+def main_serve(options: BuildOptions, host: str, port: int, output_dir: Path | None = None) -> int:
     try:
-        serve(options, host, port, log=lambda line: print(line, flush=True))
+        serve(options, host, port, log=lambda line: print(line, flush=True), output_dir=output_dir)
     except OSError as exc:
         print(f"Kan inte starta servern på {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
