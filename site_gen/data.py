@@ -34,7 +34,7 @@ def site_data(library: Library) -> dict:
                 "name": p.name,
                 "meetings": list(lib.meetings_attended.get(slug, ())),
                 "mentioned_in": list(lib.meetings_mentioned.get(slug, ())),
-                "organizations": sorted(o for o, people in lib.people_by_organization.items() if slug in people),
+                "organizations": list(lib.organizations_by_person.get(slug, ())),
             }
             for slug, p in lib.people.items()
         ],

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .errors import Problems
+from .errors import ContentError, Problems
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
 from .load import Records
 from .minutes import LinkedMinutes, link_minutes
@@ -25,8 +25,8 @@ _UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "o
 _FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
 
 
-MinutesCache = dict[str, tuple[tuple, LinkedMinutes]]
-"""Meeting slug → (what its linking depended on, the result): reused while those are unchanged."""
+MinutesCache = dict[str, tuple[tuple, LinkedMinutes, tuple[ContentError, ...]]]
+"""Meeting slug → (what its linking depended on, the result, its warnings): reused while unchanged."""
 
 
 def build_library(
@@ -190,8 +190,8 @@ def _resolve_meeting(
 
 class _CachedLinker:
     """`link_minutes` with a memo: a meeting is relinked only when its file, its attendees
-    or any name in the index changed. Results with problems are never reused, so their
-    problems are reported on every build until fixed."""
+    or any name in the index changed. A reused result reports its warnings again; results
+    with errors are never reused, so their errors are reported on every build until fixed."""
 
     def __init__(self, index: NameIndex, problems: Problems, cache: MinutesCache):
         self.index, self.problems, self.cache = index, problems, cache
@@ -201,11 +201,12 @@ class _CachedLinker:
         key = (record, tuple(attendee_names), self.index_fingerprint)
         cached = self.cache.get(record.slug)
         if cached is not None and cached[0] == key:
+            self.problems.warnings.extend(cached[2])
             return cached[1]
         errors, warnings = len(self.problems.errors), len(self.problems.warnings)
         minutes = link_minutes(record, self.index, attendee_names, self.problems)
-        if len(self.problems.errors) == errors and len(self.problems.warnings) == warnings:
-            self.cache[record.slug] = (key, minutes)
+        if len(self.problems.errors) == errors:
+            self.cache[record.slug] = (key, minutes, tuple(self.problems.warnings[warnings:]))
         else:
             self.cache.pop(record.slug, None)
         return minutes
@@ -246,6 +247,10 @@ def _with_indexes(
             by_organization[org].append(meeting.slug)
             people_by_org[org].extend(a.person for a in meeting.attendees if a.organization == org)
     freeze = lambda table: {key: _unique(values) for key, values in sorted(table.items())}  # noqa: E731
+    organizations_by_person = defaultdict(set)
+    for org, members in people_by_org.items():
+        for person in members:
+            organizations_by_person[person].add(org)
     return Library(
         meetings=meetings,
         people=dict(sorted(people.items())),
@@ -258,4 +263,5 @@ def _with_indexes(
         meetings_by_project=freeze(by_project),
         meetings_by_organization=freeze(by_organization),
         people_by_organization=freeze(people_by_org),
+        organizations_by_person={p: tuple(sorted(orgs)) for p, orgs in sorted(organizations_by_person.items())},
     )

@@ -238,3 +238,5 @@ class Library:
     """Organisation slug → meetings where an attendee represented it, oldest first."""
     people_by_organization: dict[str, tuple[str, ...]]
     """Organisation slug → its people: members by front matter and attendees who represented it."""
+    organizations_by_person: dict[str, tuple[str, ...]]
+    """The inverse: person slug → organisations, sorted by slug."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -43,6 +44,7 @@ def _collation_letters(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)
 def sort_key(text: str) -> tuple[str, str]:
     """Key for Swedish alphabetical order: Å, Ä, Ö after Z; É with E.
 
@@ -51,6 +53,7 @@ def sort_key(text: str) -> tuple[str, str]:
     return (_collation_letters(text), text)
 
 
+@functools.lru_cache(maxsize=65536)
 def person_sort_key(name: str) -> tuple[tuple[str, str], tuple[str, str]]:
     """People sort by family name, then given names, as in Swedish directories."""
     given, _, family = name.rpartition(" ")

@@ -84,6 +84,12 @@ class _Views:
     def __init__(self, library: Library, render_body: Callable[[Meeting], str]):
         self.lib = library
         self.render_body = render_body
+        self.projects_by_organization: dict[str, set[str]] = {}
+        """Organisation → projects discussed in agenda items that mention it (one pass, not one per page)."""
+        for meeting in library.meetings.values():
+            for item in meeting.items:
+                for org in item.organizations:
+                    self.projects_by_organization.setdefault(org, set()).update(item.projects)
 
     # --- small shared pieces -----------------------------------------------------
 
@@ -186,15 +192,12 @@ class _Views:
         return {
             "name": person.name,
             "role": person.role,
-            "organizations": self.by_name([self.organization_link(o) for o in self._organizations_of(slug)]),
+            "organizations": self.by_name([self.organization_link(o) for o in self.lib.organizations_by_person.get(slug, ())]),
             "attended": self.meeting_list(attended),
             "attendance_count": len(attended),
             "mentioned": self.meeting_list(self.lib.meetings_mentioned.get(slug, ())),
             "projects": self.by_name([self.project_link(p) for p in self._projects_of_person(slug)]),
         }
-
-    def _organizations_of(self, person: str) -> set[str]:
-        return {org for org, people in self.lib.people_by_organization.items() if person in people}
 
     def _projects_of_person(self, person: str) -> set[str]:
         named = {slug for slug, p in self.lib.projects.items() if person in p.people}
@@ -293,10 +296,7 @@ class _Views:
     def organization(self, slug: str) -> View:
         organization = self.lib.organizations[slug]
         projects = {p for p, project in self.lib.projects.items() if slug in project.organizations}
-        for meeting in self.lib.meetings.values():
-            for item in meeting.items:
-                if slug in item.organizations:
-                    projects.update(item.projects)
+        projects |= self.projects_by_organization.get(slug, set())
         return {
             "name": organization.name,
             "aliases": [a for a in organization.aliases if a.casefold() != organization.name.casefold()],
