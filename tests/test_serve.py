@@ -131,3 +131,34 @@ def test_published_build_has_no_reload_script(site, tmp_path):
     build(content)
     for page in (content.parent / "public").rglob("*.html"):
         assert "_livereload" not in page.read_text(encoding="utf-8")
+
+
+def test_git_checkout_of_a_thousand_files_is_a_few_rebuilds(server):
+    content, url, process = server
+    fetch(f"{url}/")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.se", *args],
+                       cwd=content, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-qb", "many")
+    for number in range(1000):
+        (content / "organizations" / f"org-{number:04d}.md").write_text(
+            f"---\nname: Förening {number:04d}\n---\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "many")
+    git("checkout", "-q", "main")  # removes 1,000 files in one burst
+    wait_for(lambda: fetch(f"{url}/organisationer/org-0999/")[0] == 404, "the removal")
+    git("checkout", "-q", "many")  # and adds them back
+    wait_for(lambda: fetch(f"{url}/organisationer/org-0999/")[0] == 200, "the checkout")
+    assert fetch(f"{url}/organisationer/org-0000/")[0] == 200
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    rebuilds = [line for line in output.splitlines() if "filer skrivna" in line or "misslyckades" in line]
+    # The initial build, then each checkout's burst of events: a few builds, never one per file.
+    assert len(rebuilds) <= 7, output[-3000:]
+    assert not any("misslyckades" in line for line in rebuilds), output[-3000:]
+    assert not any(".git/" in line for line in output.splitlines()), "git's own files must not trigger builds"
