@@ -200,7 +200,7 @@ class _CachedLinker:
     def link(self, record: MeetingRecord, attendee_names: list[tuple[str, str]]) -> LinkedMinutes:
         key = (record, tuple(attendee_names), self.index_fingerprint)
         cached = self.cache.get(record.slug)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == key and all(self.index.has_page(u) for u in cached[1].internal_links):
             self.problems.warnings.extend(cached[2])
             return cached[1]
         errors, warnings = len(self.problems.errors), len(self.problems.warnings)

@@ -98,8 +98,8 @@ class NameIndex:
         self._pages.add(url)
 
     def fingerprint(self) -> int:
-        """Changes whenever anything that linking depends on changes: names, aliases, pages."""
-        return hash((tuple(self._registrations), frozenset(self._pages)))
+        """Changes whenever a name, alias or slug changes (pages are checked per link, see `minutes`)."""
+        return hash(tuple(self._registrations))
 
     def has_page(self, url: str) -> bool:
         return url in self._pages

@@ -63,6 +63,8 @@ def read_source(path: Path, content_dir: Path) -> SourceFile | ContentError:
     shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         return ContentError(shown, line, "filen är inte UTF-8 – spara den som UTF-8 i redigeraren")
@@ -83,6 +85,7 @@ class LoadedFile:
 
 
 FileCache = dict[Path, LoadedFile]
+_GONE = LoadedFile((0, -1), None, (), ())
 
 
 def load_records(content_dir: Path, problems: Problems | None = None, cache: FileCache | None = None) -> Records:
@@ -115,14 +118,19 @@ def load_records(content_dir: Path, problems: Problems | None = None, cache: Fil
 def _load_cached(folder: str, path: Path, content_dir: Path, cache: FileCache) -> LoadedFile:
     try:
         stat = path.stat()
-    except OSError:
-        stat = None
-    stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, -1)
+    except FileNotFoundError:  # deleted since the folder was listed (e.g. by a git checkout)
+        cache.pop(path, None)
+        return _GONE
+    stamp = (stat.st_mtime_ns, stat.st_size)
     cached = cache.get(path)
-    if cached is not None and cached.stamp == stamp and stat is not None:
+    if cached is not None and cached.stamp == stamp:
         return cached
     file_problems = Problems()
-    record = load_file(folder, path, content_dir, file_problems)
+    try:
+        record = load_file(folder, path, content_dir, file_problems)
+    except FileNotFoundError:  # deleted while being read
+        cache.pop(path, None)
+        return _GONE
     result = LoadedFile(stamp, record, tuple(file_problems.errors), tuple(file_problems.warnings))
     cache[path] = result
     return result

@@ -66,6 +66,8 @@ class LinkedMinutes:
     people: tuple[str, ...]
     projects: tuple[str, ...]
     organizations: tuple[str, ...]
+    internal_links: tuple[str, ...] = ()
+    """Pages of this site the minutes link to by hand: the result stays valid while they exist."""
 
 
 class _Linker:
@@ -73,6 +75,7 @@ class _Linker:
 
     def __init__(self, record: MeetingRecord, index: NameIndex, first_names: FirstNames, problems: Problems):
         self.record, self.index, self.first_names, self.problems = record, index, first_names, problems
+        self.internal_links: list[str] = []
 
     def resolve_ref(self, token: Token, block_line: int, content: str) -> Target | None:
         name = token.meta["target"]
@@ -126,6 +129,7 @@ class _Linker:
         path = posixpath.normpath(posixpath.join(base, parts.path)) if not parts.path.startswith("/") else parts.path
         if parts.path.endswith("/") and not path.endswith("/"):
             path += "/"
+        self.internal_links.append(path)
         if not self.index.has_page(path):
             self.problems.error(self.record.origin.shown_path, line,
                                 f"länken {href} pekar på en sida som inte finns – rätta adressen (till exempel /personer/förnamn-efternamn/)")
@@ -185,6 +189,7 @@ def link_minutes(
         people=meeting_mentions.slugs(PERSON),
         projects=meeting_mentions.slugs(PROJECT),
         organizations=meeting_mentions.slugs(ORGANIZATION),
+        internal_links=tuple(dict.fromkeys(linker.internal_links)),
     )
 
 

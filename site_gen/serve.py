@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -113,6 +114,9 @@ class SiteBuilder:
         try:
             report = self.site.build(in_place=True)
         except BuildFailed as failure:
+            with self.condition:
+                if self.changes:  # files still changing (a checkout, a save in progress): build again first
+                    return
             self.failure = failure
             for error in failure.errors:
                 self.log(str(error))
@@ -276,6 +280,12 @@ def _not_found_page(path: str) -> str:
         f"</head>\n<body>\n<main>\n<h1>Sidan finns inte</h1>\n<p><code>{html.escape(path)}</code></p>\n"
         '<p><a href="/">Till startsidan</a></p>\n</main>\n</body>\n</html>\n'
     )
+
+
+# watchdog's inotify backend warns when a watched directory is replaced under the same
+# descriptor, which `git checkout` does to `.git/` all the time; the warning says nothing
+# an editor can act on.
+warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
 
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=print,

@@ -8,9 +8,11 @@ relative to the page.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -45,37 +47,80 @@ class Page:
     """The content file behind the page, for 'edit this page'."""
 
 
-def site_pages(library: Library, config: SiteConfig, render_body: Callable[[Meeting], str] | None = None) -> list[Page]:
-    """Every page of the site. `render_body` renders a meeting's minutes (a cache may stand in)."""
+INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/")
+"""Pages that summarise everything: any change to a meeting may change them."""
+
+
+def site_pages(
+    library: Library,
+    config: SiteConfig,
+    render_body: Callable[[Meeting], str] | None = None,
+    only: set[str] | None = None,
+) -> list[Page]:
+    """The site's pages, or only those whose URL is in `only` (views are built for those alone).
+
+    `render_body` renders a meeting's minutes (a cache may stand in).
+    """
     views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)))
-    return [
-        Page("/", "home.html", config.title, views.home()),
-        Page("/moten/", "meetings.html", "Möten", views.meetings_index()),
-        Page("/personer/", "people.html", "Personer", views.people_index()),
-        Page("/projekt/", "projects.html", "Projekt", views.projects_index()),
-        Page("/grupper/", "groups.html", "Grupper", views.groups_index()),
-        Page("/organisationer/", "organizations.html", "Organisationer", views.organizations_index()),
-        *(
-            Page(m.url, "meeting.html", m.title, views.meeting(m), m.origin.source_path)
-            for m in library.meetings.values()
-        ),
-        *(
-            Page(person_url(slug), "person.html", p.name, views.person(slug), p.origin.source_path)
-            for slug, p in library.people.items()
-        ),
-        *(
-            Page(project_url(slug), "project.html", p.name, views.project(slug), p.origin.source_path)
-            for slug, p in library.projects.items()
-        ),
-        *(
-            Page(group_url(slug), "group.html", g.name, views.group(slug), g.origin.source_path)
-            for slug, g in library.groups.items()
-        ),
-        *(
-            Page(organization_url(slug), "organization.html", o.name, views.organization(slug), o.origin.source_path)
-            for slug, o in library.organizations.items()
-        ),
+    lib = library
+    specs: list[tuple[str, str, str, Callable[[], View], str | None]] = [
+        ("/", "home.html", config.title, views.home, None),
+        ("/moten/", "meetings.html", "Möten", views.meetings_index, None),
+        ("/personer/", "people.html", "Personer", views.people_index, None),
+        ("/projekt/", "projects.html", "Projekt", views.projects_index, None),
+        ("/grupper/", "groups.html", "Grupper", views.groups_index, None),
+        ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index, None),
     ]
+    specs += [(m.url, "meeting.html", m.title, partial(views.meeting, m), m.origin.source_path)
+              for m in lib.meetings.values()]
+    specs += [(person_url(s), "person.html", p.name, partial(views.person, s), p.origin.source_path)
+              for s, p in lib.people.items()]
+    specs += [(project_url(s), "project.html", p.name, partial(views.project, s), p.origin.source_path)
+              for s, p in lib.projects.items()]
+    specs += [(group_url(s), "group.html", g.name, partial(views.group, s), g.origin.source_path)
+              for s, g in lib.groups.items()]
+    specs += [(organization_url(s), "organization.html", o.name, partial(views.organization, s), o.origin.source_path)
+              for s, o in lib.organizations.items()]
+    return [
+        Page(url, template, title, make_view(), source)
+        for url, template, title, make_view, source in specs
+        if only is None or url in only
+    ]
+
+
+def page_urls(library: Library) -> list[str]:
+    """Every page URL, without building any view."""
+    return [
+        *INDEX_PAGES,
+        *(m.url for m in library.meetings.values()),
+        *(person_url(s) for s in library.people),
+        *(project_url(s) for s in library.projects),
+        *(group_url(s) for s in library.groups),
+        *(organization_url(s) for s in library.organizations),
+    ]
+
+
+def pages_depending_on(meeting: Meeting, library: Library) -> set[str]:
+    """The pages whose view can change when `meeting` (as it is in `library`) changes, appears
+    or disappears: its own page, its neighbours in its group (their previous/next links), its
+    group, and every person, project and organisation it references. The index pages are
+    added by the caller. `tests/test_incremental.py` checks this against full builds."""
+    siblings = library.meetings_by_group.get(meeting.group, ())
+    neighbours = set()
+    if meeting.slug in siblings:
+        position = siblings.index(meeting.slug)
+        neighbours = {meeting_url(s) for s in siblings[max(0, position - 1): position + 2]}
+    people = {a.person for a in meeting.attendees} | set(meeting.mentioned_people)
+    if meeting.note_taker:
+        people.add(meeting.note_taker)
+    return {
+        meeting.url,
+        *neighbours,
+        group_url(meeting.group),
+        *(person_url(p) for p in people),
+        *(project_url(p) for p in meeting.projects),
+        *(organization_url(o) for o in meeting.organizations),
+    }
 
 
 class _Views:
@@ -84,12 +129,16 @@ class _Views:
     def __init__(self, library: Library, render_body: Callable[[Meeting], str]):
         self.lib = library
         self.render_body = render_body
-        self.projects_by_organization: dict[str, set[str]] = {}
+
+    @functools.cached_property
+    def projects_by_organization(self) -> dict[str, set[str]]:
         """Organisation → projects discussed in agenda items that mention it (one pass, not one per page)."""
-        for meeting in library.meetings.values():
+        table: dict[str, set[str]] = {}
+        for meeting in self.lib.meetings.values():
             for item in meeting.items:
                 for org in item.organizations:
-                    self.projects_by_organization.setdefault(org, set()).update(item.projects)
+                    table.setdefault(org, set()).update(item.projects)
+        return table
 
     # --- small shared pieces -----------------------------------------------------
 
