@@ -32,7 +32,9 @@ from .load import FileCache, load_records
 from .markdown import render_tokens
 from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
-from .views import Page, site_pages
+from .config import SiteConfig
+from .swedish import slugify
+from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +76,8 @@ class Site:
     """One site's build state; `build()` can be called again and again."""
 
     def __init__(self, options: BuildOptions):
-        self.options = options
+        # Absolute, so that the loader's cache keys and the watcher's paths are alike.
+        self.options = options = dataclasses.replace(options, content_dir=options.content_dir.absolute())
         self.file_cache: FileCache = {}
         self.minutes_cache: MinutesCache = {}
         self.env = create_environment(options.templates_dir)
@@ -82,11 +85,17 @@ class Site:
         """Output path → digest of the inputs of the file as it is on disk."""
         self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
         self._template_references: TemplateReferences = {}
+        self._last: tuple[Library, SiteConfig, dict[str, bytes]] | None = None
+        """The library, settings and template digests of the last successful build."""
+        self._pending: set[Path] = set()
+        """Content files changed since the last successful build."""
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Files the watcher saw change: read them again even if their stamp looks the same."""
-        for path in paths:
-            self.file_cache.pop(Path(path), None)
+        for path in (Path(p).absolute() for p in paths):
+            self.file_cache.pop(path, None)
+            if path.suffix == ".md":
+                self._pending.add(path)
 
     def build(self, *, in_place: bool = False) -> BuildReport:
         """Build; raise `BuildFailed` (nothing written) on bad content.
@@ -106,14 +115,25 @@ class Site:
 
         check_output_dir(options.output_dir, options.content_dir)
         config = load_config(options.content_dir, options.base_url)
-        records = load_records(options.content_dir, cache=self.file_cache)
+        before = dict(self.file_cache)
+        try:
+            records = load_records(options.content_dir, cache=self.file_cache)
+        finally:
+            self._pending |= {p for p in before.keys() | self.file_cache.keys() if before.get(p) is not self.file_cache.get(p)}
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, problems=Problems(),
                                 minutes_cache=self.minutes_cache)
         lap("model")
         renderer = Renderer(self.env, config)
-        pages = site_pages(library, config, render_body=self._body_html)
-        fingerprints, files = self._render_changed(pages, renderer, template_digests(self.env, self._template_references), in_place)
+        templates = template_digests(self.env, self._template_references)
+        affected = self._affected_pages(library, config, templates) if in_place else None
+        pages = site_pages(library, config, render_body=self._body_html, only=affected)
+        fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
+        if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
+            for url in page_urls(library):
+                path = url_to_path(url)
+                if path not in fingerprints:
+                    fingerprints[path] = self.fingerprints[path]
         data = [OutputFile("data/site.json", site_json(library)), *static_files(options.static_dir)]
         for file in data:
             fingerprints[file.path] = _digest(file.data)
@@ -127,11 +147,28 @@ class Site:
         else:
             write_site(files, options.output_dir)
         self.fingerprints = fingerprints
+        self._last, self._pending = (library, config, templates), set()
         lap("write")
         report.pages, report.library = len(pages), library
         report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _affected_pages(self, library: Library, config: SiteConfig, templates: dict[str, bytes]) -> set[str] | None:
+        """The pages a change to meetings alone can affect; None (all pages) after any other change."""
+        if self._last is None:
+            return None
+        last_library, last_config, last_templates = self._last
+        meetings_dir = self.options.content_dir / "meetings"
+        if config != last_config or templates != last_templates or any(p.parent != meetings_dir for p in self._pending):
+            return None
+        affected = set(INDEX_PAGES)
+        for path in self._pending:
+            slug = slugify(path.stem)
+            for version, where in ((last_library.meetings.get(slug), last_library), (library.meetings.get(slug), library)):
+                if version is not None:
+                    affected |= pages_depending_on(version, where)
+        return affected
 
     def _render_changed(
         self, pages: list[Page], renderer: Renderer, templates: dict[str, bytes], in_place: bool

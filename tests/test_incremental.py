@@ -7,13 +7,17 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
+
 from site_gen.errors import BuildFailed
 from site_gen.pipeline import BuildOptions, Site, build_site
 
 from .conftest import REPO, meeting_file
 from .test_errors import tree_digest
 
-PEOPLE = ["Ann Abrahamsson", "Anne Eskilsson", "Leif Redestig", "Eva Ek", "Eva Berg"]
+PEOPLE = ["Ann Abrahamsson", "Anne Eskilsson", "Leif Redestig", "Eva Ek", "eva-ek", "Eva Berg"]
+"""Attendees: "Eva Ek" by name breaks when she is renamed without an alias (a step that must
+fail); by slug, "eva-ek" survives renames."""
 BODIES = [
     "## Fritidsbank\n\nLeif och Ann pratade om Fritidsbanken.\n",
     "## Boende\n\nBostad först växer. Eva Ek nämndes, och Ria var med.\n",
@@ -45,6 +49,8 @@ class Mutator:
 
     def meeting_text(self, date: str) -> str:
         attendees = self.random.sample(PEOPLE, self.random.randint(1, 4))
+        if "Eva Ek" in attendees and "eva-ek" in attendees:
+            attendees.remove("Eva Ek")
         return meeting_file(self.random.choice(BODIES), attendees, date=date)
 
     def step(self) -> tuple[str, list[Path]]:
@@ -82,9 +88,10 @@ class Mutator:
         return action, [target]
 
 
-def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp_path):
+@pytest.mark.parametrize("seed", [20261122, 1, 6])
+def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp_path, seed):
     content = site()
-    mutator = Mutator(content, seed=20261122)
+    mutator = Mutator(content, seed=seed)
     for _ in range(4):
         mutator.new_meeting()
     served = tmp_path / "served"
