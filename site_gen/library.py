@@ -16,7 +16,7 @@ from dataclasses import replace
 from .errors import ContentError, Problems
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
 from .load import Records
-from .minutes import LinkedMinutes, link_minutes
+from .minutes import link_minutes
 from .model import Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, Project, meeting_url
 from .swedish import format_date, slugify
 
@@ -25,8 +25,9 @@ _UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "o
 _FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
 
 
-MinutesCache = dict[str, tuple[tuple, LinkedMinutes, tuple[ContentError, ...]]]
-"""Meeting slug → (what its linking depended on, the result, its warnings): reused while unchanged."""
+MinutesCache = dict[str, tuple[tuple, Meeting, tuple[ContentError, ...], tuple[str, ...]]]
+"""Meeting slug → (what resolving it depended on, the resolved meeting, its warnings, the pages
+it links to by hand): reused while its file, every name and those pages are unchanged."""
 
 
 def build_library(
@@ -49,8 +50,8 @@ def build_library(
     projects = {p.slug: _resolve_project(p, index, problems) for p in records.projects}
     groups = {g.slug: g for g in records.groups}
     # Drafts are resolved (so their problems are reported) even when they are not published.
-    linker = _CachedLinker(index, problems, minutes_cache)
-    resolved = [_resolve_meeting(record, index, people, groups, problems, linker) for record in records.meetings]
+    memo = _MeetingMemo(index, problems, minutes_cache)
+    resolved = [memo.resolve(record, people, groups) for record in records.meetings]
     for gone in set(minutes_cache) - {r.slug for r in records.meetings}:
         del minutes_cache[gone]
     meetings = [m for m in resolved if include_drafts or not m.draft]
@@ -131,8 +132,8 @@ def _resolve_meeting(
     people: dict[str, Person],
     groups: dict[str, Group],
     problems: Problems,
-    linker: _CachedLinker,
-) -> Meeting:
+) -> tuple[Meeting, tuple[str, ...]]:
+    """The resolved meeting, and the pages its minutes link to by hand."""
     shown = record.origin.shown_path
     group = index.lookup(record.group_ref, GROUP)
     if group is None:
@@ -141,14 +142,16 @@ def _resolve_meeting(
         problems.error(shown, 0, f"filnamnet ska vara datum och grupp: byt namn till '{record.date.isoformat()}-{group.slug}.md'")
 
     attendees: list[Attendance] = []
+    present: set[str] = set()
     for entry in record.attendees:
         person = index.lookup(entry.ref, PERSON)
         if person is None:
             problems.error(shown, entry.line, _unknown(PERSON, entry.ref))
             continue
-        if any(a.person == person.slug for a in attendees):
+        if person.slug in present:
             problems.error(shown, entry.line, f"'{entry.ref}' står två gånger bland deltagarna")
             continue
+        present.add(person.slug)
         organization = index.lookup(entry.affiliation, ORGANIZATION) if entry.affiliation else None
         attendees.append(Attendance(person.slug, entry.affiliation, organization.slug if organization else None))
 
@@ -169,9 +172,9 @@ def _resolve_meeting(
             explicit_projects.append(target.slug)
 
     attendee_names = [(people[a.person].first_name, a.person) for a in attendees if a.person in people]
-    minutes = linker.link(record, attendee_names)
+    minutes = link_minutes(record, index, attendee_names, problems)
     represented = [a.organization for a in attendees if a.organization]
-    return Meeting(
+    meeting = Meeting(
         slug=record.slug,
         title=record.title or f"{groups[group.slug].name if group else 'Möte'} {format_date(record.date)}",
         date=record.date,
@@ -186,30 +189,32 @@ def _resolve_meeting(
         draft=record.draft,
         origin=record.origin,
     )
+    return meeting, minutes.internal_links
 
 
-class _CachedLinker:
-    """`link_minutes` with a memo: a meeting is relinked only when its file, its attendees
-    or any name in the index changed. A reused result reports its warnings again; results
-    with errors are never reused, so their errors are reported on every build until fixed."""
+class _MeetingMemo:
+    """`_resolve_meeting` with a memo: a meeting is resolved and linked again only when its
+    file or any name, alias or slug changed, or a page it links to by hand appeared or went.
+    A reused meeting reports its warnings again; meetings with errors are never reused, so
+    their errors are reported on every build until fixed."""
 
     def __init__(self, index: NameIndex, problems: Problems, cache: MinutesCache):
         self.index, self.problems, self.cache = index, problems, cache
         self.index_fingerprint = index.fingerprint()
 
-    def link(self, record: MeetingRecord, attendee_names: list[tuple[str, str]]) -> LinkedMinutes:
-        key = (record, tuple(attendee_names), self.index_fingerprint)
+    def resolve(self, record: MeetingRecord, people: dict[str, Person], groups: dict[str, Group]) -> Meeting:
+        key = (record, self.index_fingerprint)
         cached = self.cache.get(record.slug)
-        if cached is not None and cached[0] == key and all(self.index.has_page(u) for u in cached[1].internal_links):
+        if cached is not None and cached[0] == key and all(self.index.has_page(u) for u in cached[3]):
             self.problems.warnings.extend(cached[2])
             return cached[1]
         errors, warnings = len(self.problems.errors), len(self.problems.warnings)
-        minutes = link_minutes(record, self.index, attendee_names, self.problems)
+        meeting, internal_links = _resolve_meeting(record, self.index, people, groups, self.problems)
         if len(self.problems.errors) == errors:
-            self.cache[record.slug] = (key, minutes, tuple(self.problems.warnings[warnings:]))
+            self.cache[record.slug] = (key, meeting, tuple(self.problems.warnings[warnings:]), internal_links)
         else:
             self.cache.pop(record.slug, None)
-        return minutes
+        return meeting
 
 
 def _is_meeting_slug(slug: str, date_and_group: str) -> bool:
