@@ -4,29 +4,36 @@ from __future__ import annotations
 
 import json
 
-from .model import Library, group_url, meeting_url, organization_url, person_url, project_url
+from .model import Library, Meeting, group_url, meeting_url, organization_url, person_url, project_url
+
+MeetingLines = dict[str, tuple[Meeting, str]]
+"""Meeting slug → (the meeting object, its encoded line): reused while the memoized meeting is the same object."""
+
+
+def meeting_data(m: Meeting) -> dict:
+    return {
+        "slug": m.slug,
+        "url": meeting_url(m.slug),
+        "title": m.title,
+        "date": m.date.isoformat(),
+        "group": m.group,
+        "attendees": [{"person": a.person, "affiliation": a.affiliation} for a in m.attendees],
+        "note_taker": m.note_taker,
+        "projects": list(m.projects),
+        "items": [
+            {"title": i.title, "anchor": i.anchor, "projects": list(i.projects), "people": list(i.people)}
+            for i in m.items
+        ],
+    }
 
 
 def site_data(library: Library) -> dict:
-    lib = library
+    """The whole export as plain data (the file itself is written by `site_json`)."""
+    return {"meetings": [meeting_data(m) for m in library.meetings.values()], **_other_data(library)}
+
+
+def _other_data(lib: Library) -> dict:
     return {
-        "meetings": [
-            {
-                "slug": m.slug,
-                "url": meeting_url(m.slug),
-                "title": m.title,
-                "date": m.date.isoformat(),
-                "group": m.group,
-                "attendees": [{"person": a.person, "affiliation": a.affiliation} for a in m.attendees],
-                "note_taker": m.note_taker,
-                "projects": list(m.projects),
-                "items": [
-                    {"title": i.title, "anchor": i.anchor, "projects": list(i.projects), "people": list(i.people)}
-                    for i in m.items
-                ],
-            }
-            for m in lib.meetings.values()
-        ],
         "people": [
             {
                 "slug": slug,
@@ -64,11 +71,25 @@ def site_data(library: Library) -> dict:
     }
 
 
-def site_json(library: Library) -> bytes:
-    """One entry per line: readable and diff-friendly, and written by the fast C encoder
-    (which `indent` would rule out)."""
-    sections = []
-    for key, entries in site_data(library).items():
-        lines = ",\n".join("    " + json.dumps(entry, ensure_ascii=False) for entry in entries)
-        sections.append(f'  "{key}": [\n{lines}\n  ]' if entries else f'  "{key}": []')
+def site_json(library: Library, meeting_lines: MeetingLines | None = None) -> bytes:
+    """One entry per line: readable, diff-friendly, and written by the fast C encoder
+    (which `indent` would rule out). `meeting_lines`, kept between builds, saves
+    encoding the meetings that did not change."""
+    cache = {} if meeting_lines is None else meeting_lines
+    meetings = []
+    for meeting in library.meetings.values():
+        cached = cache.get(meeting.slug)
+        if cached is None or cached[0] is not meeting:
+            cached = cache[meeting.slug] = (meeting, json.dumps(meeting_data(meeting), ensure_ascii=False))
+        meetings.append(cached[1])
+    for gone in cache.keys() - library.meetings.keys():
+        del cache[gone]
+    sections = [_section("meetings", meetings)]
+    for key, entries in _other_data(library).items():
+        sections.append(_section(key, [json.dumps(entry, ensure_ascii=False) for entry in entries]))
     return ("{\n" + ",\n".join(sections) + "\n}\n").encode("utf-8")
+
+
+def _section(key: str, lines: list[str]) -> str:
+    body = ",\n".join("    " + line for line in lines)
+    return f'  "{key}": [\n{body}\n  ]' if lines else f'  "{key}": []'

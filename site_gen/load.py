@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +53,17 @@ def is_content_file(path: Path) -> bool:
 
 
 def content_files(content_dir: Path) -> dict[str, list[Path]]:
-    """The Markdown files of each folder, sorted so that builds are deterministic."""
-    return {
-        folder: sorted(p for p in (content_dir / folder).glob("*.md") if is_content_file(p) and p.is_file())
-        for folder in FOLDERS
-    }
+    """The Markdown files of each folder, sorted by name so that builds are deterministic."""
+    return {folder: _markdown_files(content_dir / folder) for folder in FOLDERS}
+
+
+def _markdown_files(folder: Path) -> list[Path]:
+    try:
+        entries = list(os.scandir(folder))  # one system call per folder, not a stat per file
+    except FileNotFoundError:
+        return []
+    names = sorted(e.name for e in entries if e.is_file() and is_content_file(Path(e.name)))
+    return [folder / name for name in names]
 
 
 def read_source(path: Path, content_dir: Path) -> SourceFile | ContentError:

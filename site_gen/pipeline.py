@@ -25,7 +25,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from .config import load_config
-from .data import site_json
+from .data import MeetingLines, site_json
 from .errors import Problems
 from .library import MinutesCache, build_library
 from .load import FileCache, load_records
@@ -85,6 +85,7 @@ class Site:
         """Output path → digest of the inputs of the file as it is on disk."""
         self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
         self._template_references: TemplateReferences = {}
+        self._meeting_lines: MeetingLines = {}
         self._last: tuple[Library, SiteConfig, dict[str, bytes]] | None = None
         """The library, settings and template digests of the last successful build."""
         self._pending: set[Path] = set()
@@ -134,7 +135,7 @@ class Site:
                 path = url_to_path(url)
                 if path not in fingerprints:
                     fingerprints[path] = self.fingerprints[path]
-        data = [OutputFile("data/site.json", site_json(library)), *static_files(options.static_dir)]
+        data = [OutputFile("data/site.json", site_json(library, self._meeting_lines)), *static_files(options.static_dir)]
         for file in data:
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:

@@ -12,7 +12,6 @@ import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -63,29 +62,32 @@ def site_pages(
     """
     views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)))
     lib = library
-    specs: list[tuple[str, str, str, Callable[[], View], str | None]] = [
-        ("/", "home.html", config.title, views.home, None),
-        ("/moten/", "meetings.html", "Möten", views.meetings_index, None),
-        ("/personer/", "people.html", "Personer", views.people_index, None),
-        ("/projekt/", "projects.html", "Projekt", views.projects_index, None),
-        ("/grupper/", "groups.html", "Grupper", views.groups_index, None),
-        ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index, None),
+    wanted = (lambda url: True) if only is None else only.__contains__
+    pages = [
+        Page(url, template, title, make_view(), None)
+        for url, template, title, make_view in (
+            ("/", "home.html", config.title, views.home),
+            ("/moten/", "meetings.html", "Möten", views.meetings_index),
+            ("/personer/", "people.html", "Personer", views.people_index),
+            ("/projekt/", "projects.html", "Projekt", views.projects_index),
+            ("/grupper/", "groups.html", "Grupper", views.groups_index),
+            ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
+        )
+        if wanted(url)
     ]
-    specs += [(m.url, "meeting.html", m.title, partial(views.meeting, m), m.origin.source_path)
-              for m in lib.meetings.values()]
-    specs += [(person_url(s), "person.html", p.name, partial(views.person, s), p.origin.source_path)
-              for s, p in lib.people.items()]
-    specs += [(project_url(s), "project.html", p.name, partial(views.project, s), p.origin.source_path)
-              for s, p in lib.projects.items()]
-    specs += [(group_url(s), "group.html", g.name, partial(views.group, s), g.origin.source_path)
-              for s, g in lib.groups.items()]
-    specs += [(organization_url(s), "organization.html", o.name, partial(views.organization, s), o.origin.source_path)
-              for s, o in lib.organizations.items()]
-    return [
-        Page(url, template, title, make_view(), source)
-        for url, template, title, make_view, source in specs
-        if only is None or url in only
-    ]
+    kinds = (
+        (lib.meetings, meeting_url, "meeting.html", lambda m: m.title, views.meeting_by_slug),
+        (lib.people, person_url, "person.html", lambda p: p.name, views.person),
+        (lib.projects, project_url, "project.html", lambda p: p.name, views.project),
+        (lib.groups, group_url, "group.html", lambda g: g.name, views.group),
+        (lib.organizations, organization_url, "organization.html", lambda o: o.name, views.organization),
+    )
+    for records, url_of, template, title_of, view_of in kinds:
+        slugs = records if only is None else (s for s in records if url_of(s) in only)
+        for slug in slugs:
+            record = records[slug]
+            pages.append(Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path))
+    return pages
 
 
 def page_urls(library: Library) -> list[str]:
@@ -198,6 +200,9 @@ class _Views:
         for meeting in reversed(self.lib.meetings.values()):
             years.setdefault(meeting.date.year, []).append(self.meeting_summary(meeting.slug))
         return {"years": [{"year": year, "meetings": meetings} for year, meetings in years.items()]}
+
+    def meeting_by_slug(self, slug: str) -> View:
+        return self.meeting(self.lib.meetings[slug])
 
     def meeting(self, meeting: Meeting) -> View:
         siblings = self.lib.meetings_by_group[meeting.group]
