@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,11 +96,17 @@ FileCache = dict[Path, LoadedFile]
 _GONE = LoadedFile((0, -1), None, (), ())
 
 
-def load_records(content_dir: Path, problems: Problems | None = None, cache: FileCache | None = None) -> Records:
+def load_records(
+    content_dir: Path,
+    problems: Problems | None = None,
+    cache: FileCache | None = None,
+    unchanged: Callable[[Path], bool] | None = None,
+) -> Records:
     """Read and validate all content; raise `BuildFailed` listing every problem.
 
     Warnings are added to `problems` when given. With a `cache` (kept by the caller
-    between builds), only files that are new or whose stamp changed are read.
+    between builds), only files that are new or whose stamp changed are read; a file
+    for which `unchanged` (the file watcher's word) is true is not even stat'ed.
     """
     problems = Problems() if problems is None else problems
     cache = {} if cache is None else cache
@@ -111,7 +118,11 @@ def load_records(content_dir: Path, problems: Problems | None = None, cache: Fil
     for folder, paths in content_files(content_dir).items():
         for path in paths:
             seen.add(path)
-            result = _load_cached(folder, path, content_dir, cache)
+            cached = cache.get(path)
+            if cached is not None and unchanged is not None and unchanged(path):
+                result = cached
+            else:
+                result = _load_cached(folder, path, content_dir, cache)
             problems.errors.extend(result.errors)
             problems.warnings.extend(result.warnings)
             if result.record is not None:

@@ -75,7 +75,9 @@ class BuildReport:
 class Site:
     """One site's build state; `build()` can be called again and again."""
 
-    def __init__(self, options: BuildOptions):
+    def __init__(self, options: BuildOptions, *, trust_watcher: bool = False):
+        """`trust_watcher`: every change is reported through `forget` (serve mode), so files
+        not reported are not stat'ed; folders are still listed to find added and removed files."""
         # Absolute, so that the loader's cache keys and the watcher's paths are alike.
         self.options = options = dataclasses.replace(options, content_dir=options.content_dir.absolute())
         self.file_cache: FileCache = {}
@@ -90,11 +92,15 @@ class Site:
         """The library, settings and template digests of the last successful build."""
         self._pending: set[Path] = set()
         """Content files changed since the last successful build."""
+        self.trust_watcher = trust_watcher
+        self._reported: set[Path] = set()
+        """Files `forget` was told about since the last load."""
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Files the watcher saw change: read them again even if their stamp looks the same."""
         for path in (Path(p).absolute() for p in paths):
             self.file_cache.pop(path, None)
+            self._reported.add(path)
             if path.suffix == ".md":
                 self._pending.add(path)
 
@@ -118,7 +124,10 @@ class Site:
         config = load_config(options.content_dir, options.base_url)
         before = dict(self.file_cache)
         try:
-            records = load_records(options.content_dir, cache=self.file_cache)
+            reported = self._reported
+            unchanged = (lambda path: path not in reported) if self.trust_watcher else None
+            records = load_records(options.content_dir, cache=self.file_cache, unchanged=unchanged)
+            self._reported = set()
         finally:
             self._pending |= {p for p in before.keys() | self.file_cache.keys() if before.get(p) is not self.file_cache.get(p)}
         lap("load")

@@ -63,7 +63,7 @@ class SiteBuilder:
 
     def __init__(self, options: BuildOptions, log=print):
         self.options = options
-        self.site = Site(options)
+        self.site = Site(options, trust_watcher=True)
         self.log = log
         self.condition = threading.Condition()
         self.wanted = 1

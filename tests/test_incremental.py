@@ -88,14 +88,15 @@ class Mutator:
         return action, [target]
 
 
-@pytest.mark.parametrize("seed", [20261122, 1, 6])
-def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp_path, seed):
+@pytest.mark.parametrize(("seed", "trust_watcher"), [(20261122, False), (1, True), (6, True)])
+def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp_path, seed, trust_watcher):
     content = site()
     mutator = Mutator(content, seed=seed)
     for _ in range(4):
         mutator.new_meeting()
     served = tmp_path / "served"
-    incremental = Site(BuildOptions(content_dir=content, output_dir=served, include_drafts=True))
+    incremental = Site(BuildOptions(content_dir=content, output_dir=served, include_drafts=True),
+                       trust_watcher=trust_watcher)
     incremental.build(in_place=True)
     outcomes = []
     for step in range(80):
