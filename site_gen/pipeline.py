@@ -34,7 +34,7 @@ from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .config import SiteConfig
 from .swedish import slugify
-from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, site_pages
+from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -172,10 +172,16 @@ class Site:
         meetings_dir = self.options.content_dir / "meetings"
         if config != last_config or templates != last_templates or any(p.parent != meetings_dir for p in self._pending):
             return None
-        affected = set(INDEX_PAGES)
+        affected: set[str] = set()
         for path in self._pending:
             slug = slugify(path.stem)
-            for version, where in ((last_library.meetings.get(slug), last_library), (library.meetings.get(slug), library)):
+            old, new = last_library.meetings.get(slug), library.meetings.get(slug)
+            text_only = pages_showing_text_of(old, new) if old is not None and new is not None else None
+            if text_only is not None:  # the common case while typing: nothing but the text changed
+                affected |= text_only
+                continue
+            affected |= set(INDEX_PAGES)
+            for version, where in ((old, last_library), (new, library)):
                 if version is not None:
                     affected |= pages_depending_on(version, where)
         return affected

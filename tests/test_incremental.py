@@ -55,12 +55,21 @@ class Mutator:
 
     def step(self) -> tuple[str, list[Path]]:
         meetings = self.meetings()
-        action = self.random.choice(["edit", "edit", "attendees", "add", "delete", "rename", "person", "project"])
+        action = self.random.choice(
+            ["edit", "text", "text", "attendees", "add", "delete", "rename", "person", "project"])
         if action == "add" or len(meetings) < 2:
             return "add", self.new_meeting()
         target = self.random.choice(meetings)
         date = target.name[:10]
-        if action == "edit":
+        if action == "text":  # only words change: no name, heading or attendee (the typing case)
+            text = target.read_text(encoding="utf-8")
+            word = self.random.choice(["mycket", "lite", "bra", "sent"])
+            if self.random.random() < 0.5:
+                text = text.rstrip("\n") + f" Det gick {word}.\n"
+            else:
+                text = text.replace("växer", f"växer {word}", 1).replace("Inget nytt.", f"Inget {word} nytt.", 1)
+            target.write_text(text, encoding="utf-8")
+        elif action == "edit":
             target.write_text(meeting_file(self.random.choice(BODIES), ["Leif Redestig"], date=date), encoding="utf-8")
         elif action == "attendees":
             target.write_text(self.meeting_text(date), encoding="utf-8")
@@ -122,7 +131,7 @@ def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp
         shutil.rmtree(clean)
         outcomes.append(action)
     # The sequence exercised every kind of change, and most steps built.
-    assert {"edit", "attendees", "add", "delete", "rename", "person", "project"} <= set(outcomes), outcomes
+    assert {"edit", "text", "attendees", "add", "delete", "rename", "person", "project"} <= set(outcomes), outcomes
     assert outcomes.count("failed") < len(outcomes) // 3, outcomes
 
 
