@@ -17,6 +17,7 @@ The design follows MkDocs' livereload server, with Zola's error page:
 
 from __future__ import annotations
 
+import gc
 import html
 import mimetypes
 import shutil
@@ -123,6 +124,10 @@ class SiteBuilder:
             self.log(f"[{time.strftime('%H:%M:%S')}] {what}: bygget misslyckades – senaste fungerande version visas")
             return
         self.failure = None
+        # The caches now hold millions of long-lived objects (parsed minutes). Left in the
+        # collector's generations, every later build pays for scanning them again; freezing
+        # moves them out of its way (they are still freed by reference counting).
+        gc.freeze()
         seconds = time.perf_counter() - started
         removed = f", {report.deleted} borttagna" if report.deleted else ""
         self.log(f"[{time.strftime('%H:%M:%S')}] {what}: {report.written} filer skrivna{removed} på {seconds * 1000:.0f} ms")
