@@ -136,7 +136,7 @@ class Site:
         lap("model")
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)
-        affected = self._affected_pages(library, config, templates) if in_place else None
+        affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
         pages = site_pages(library, config, render_body=self._body_html, only=affected)
         fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
@@ -144,7 +144,11 @@ class Site:
                 path = url_to_path(url)
                 if path not in fingerprints:
                     fingerprints[path] = self.fingerprints[path]
-        data = [OutputFile("data/site.json", site_json(library, self._meeting_lines)), *static_files(options.static_dir)]
+        data = static_files(options.static_dir)
+        if text_only:  # the data file holds no text of the minutes: it cannot have changed
+            fingerprints["data/site.json"] = self.fingerprints["data/site.json"]
+        else:
+            data.insert(0, OutputFile("data/site.json", site_json(library, self._meeting_lines)))
         for file in data:
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
@@ -164,15 +168,19 @@ class Site:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _affected_pages(self, library: Library, config: SiteConfig, templates: dict[str, bytes]) -> set[str] | None:
-        """The pages a change to meetings alone can affect; None (all pages) after any other change."""
+    def _affected_pages(
+        self, library: Library, config: SiteConfig, templates: dict[str, bytes]
+    ) -> tuple[set[str] | None, bool]:
+        """The pages a change to meetings alone can affect (None: all pages, after any other
+        change), and whether every change was to the text of the minutes alone."""
         if self._last is None:
-            return None
+            return None, False
         last_library, last_config, last_templates = self._last
         meetings_dir = self.options.content_dir / "meetings"
         if config != last_config or templates != last_templates or any(p.parent != meetings_dir for p in self._pending):
-            return None
+            return None, False
         affected: set[str] = set()
+        text_only = True
         for path in self._pending:
             slug = slugify(path.stem)
             old, new = last_library.meetings.get(slug), library.meetings.get(slug)
@@ -180,11 +188,12 @@ class Site:
             if text_only is not None:  # the common case while typing: nothing but the text changed
                 affected |= text_only
                 continue
+            text_only = False
             affected |= set(INDEX_PAGES)
             for version, where in ((old, last_library), (new, library)):
                 if version is not None:
                     affected |= pages_depending_on(version, where)
-        return affected
+        return affected, text_only and bool(self._pending)
 
     def _render_changed(
         self, pages: list[Page], renderer: Renderer, templates: dict[str, bytes], in_place: bool
