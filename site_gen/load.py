@@ -7,9 +7,10 @@ them.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,29 @@ def content_files(content_dir: Path) -> dict[str, list[Path]]:
     return {folder: _markdown_files(content_dir / folder) for folder in FOLDERS}
 
 
+def update_listing(listing: dict[str, list[Path]], content_dir: Path, changed: Iterable[Path]) -> bool:
+    """Keep `listing` (from `content_files`) current from the paths a watcher reported.
+
+    Returns False when it cannot (a content folder itself changed): list again then.
+    """
+    for path in changed:
+        if path.parent == content_dir:
+            if path.name in FOLDERS:
+                return False
+            continue
+        folder = path.parent.name
+        if path.parent != content_dir / folder or folder not in listing or not is_content_file(path):
+            continue
+        paths = listing[folder]
+        position = bisect.bisect_left(paths, path.name, key=lambda p: p.name)
+        listed = position < len(paths) and paths[position].name == path.name
+        if path.is_file() and not listed:
+            paths.insert(position, path)
+        elif not path.is_file() and listed:
+            del paths[position]
+    return True
+
+
 def _markdown_files(folder: Path) -> list[Path]:
     try:
         entries = list(os.scandir(folder))  # one system call per folder, not a stat per file
@@ -101,6 +125,7 @@ def load_records(
     problems: Problems | None = None,
     cache: FileCache | None = None,
     unchanged: Callable[[Path], bool] | None = None,
+    listing: dict[str, list[Path]] | None = None,
 ) -> Records:
     """Read and validate all content; raise `BuildFailed` listing every problem.
 
@@ -115,7 +140,7 @@ def load_records(
         problems.raise_if_any()
     loaded: dict[str, list] = {folder: [] for folder in FOLDERS}
     seen: set[Path] = set()
-    for folder, paths in content_files(content_dir).items():
+    for folder, paths in (listing or content_files(content_dir)).items():
         for path in paths:
             seen.add(path)
             cached = cache.get(path)
@@ -127,7 +152,7 @@ def load_records(
             problems.warnings.extend(result.warnings)
             if result.record is not None:
                 loaded[folder].append(result.record)
-    for gone in set(cache) - seen:
+    for gone in [path for path in cache if path not in seen]:
         del cache[gone]
     problems.raise_if_any()
     return Records(*(tuple(loaded[folder]) for folder in FOLDERS))

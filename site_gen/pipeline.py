@@ -28,7 +28,7 @@ from .config import load_config
 from .data import MeetingLines, site_json
 from .errors import Problems
 from .library import MinutesCache, build_library
-from .load import FileCache, load_records
+from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
 from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
@@ -95,6 +95,8 @@ class Site:
         self.trust_watcher = trust_watcher
         self._reported: set[Path] = set()
         """Files `forget` was told about since the last load."""
+        self._listing: dict[str, list[Path]] | None = None
+        """With a trusted watcher: the content files, kept current from its reports."""
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Files the watcher saw change: read them again even if their stamp looks the same."""
@@ -126,7 +128,8 @@ class Site:
         try:
             reported = self._reported
             unchanged = (lambda path: path not in reported) if self.trust_watcher else None
-            records = load_records(options.content_dir, cache=self.file_cache, unchanged=unchanged)
+            records = load_records(options.content_dir, cache=self.file_cache, unchanged=unchanged,
+                                   listing=self._current_listing())
             self._reported = set()
         finally:
             self._pending |= {p for p in before.keys() | self.file_cache.keys() if before.get(p) is not self.file_cache.get(p)}
@@ -167,6 +170,14 @@ class Site:
         report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _current_listing(self) -> dict[str, list[Path]] | None:
+        if not self.trust_watcher:
+            return None
+        content_dir = self.options.content_dir
+        if self._listing is None or not update_listing(self._listing, content_dir, self._reported):
+            self._listing = content_files(content_dir)
+        return self._listing
 
     def _affected_pages(
         self, library: Library, config: SiteConfig, templates: dict[str, bytes]

@@ -149,15 +149,27 @@ class SiteBuilder:
 
 
 class _Watcher(FileSystemEventHandler):
-    def __init__(self, builder: SiteBuilder):
-        self.builder = builder
+    def __init__(self, builder: SiteBuilder, root: Path):
+        self.builder, self.root = builder, root.absolute()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
             return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
-            if raw and _is_relevant(Path(str(raw))):
-                self.builder.notice(Path(str(raw)))
+            path = Path(str(raw)) if raw else None
+            if path is None or self._hidden(path):
+                continue
+            # A folder created, deleted or moved may hold content: the build lists it again.
+            if event.is_directory or _is_relevant(path):
+                self.builder.notice(path)
+
+    def _hidden(self, path: Path) -> bool:
+        """Hidden (`.git/`, `.#x.md`) or inside a hidden folder, judged below the watched folder only."""
+        try:
+            parts = path.absolute().relative_to(self.root).parts
+        except ValueError:
+            return False
+        return any(part.startswith(".") for part in parts)
 
 
 SOURCE_SUFFIXES = frozenset({".md", ".html", ".xml", ".css", ".js", ".toml", ".svg", ".png", ".jpg", ".woff2"})
@@ -303,7 +315,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=
     observer = Observer()
     for directory in (options.content_dir, options.templates_dir, options.static_dir):
         if directory.is_dir():
-            observer.schedule(_Watcher(builder), str(directory), recursive=True)
+            observer.schedule(_Watcher(builder, directory), str(directory), recursive=True)
     build_thread = threading.Thread(target=builder.run, name="site-gen-build", daemon=True)
     build_thread.start()
     observer.start()

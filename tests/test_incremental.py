@@ -135,6 +135,21 @@ def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp
     assert outcomes.count("failed") < len(outcomes) // 3, outcomes
 
 
+def test_trusted_watcher_sees_a_whole_folder_appear_and_go(site, tmp_path):
+    content = site()
+    incremental = Site(BuildOptions(content_dir=content, output_dir=tmp_path / "served"), trust_watcher=True)
+    incremental.build(in_place=True)
+    meetings = content / "meetings"
+    meetings.mkdir()
+    (meetings / "2020-01-13-styrgruppen.md").write_text(meeting_file("Text.\n"), encoding="utf-8")
+    incremental.forget([meetings])  # what the watcher reports for a folder moved in at once
+    assert "moten/2020-01-13-styrgruppen/index.html" in incremental.build(in_place=True).written_paths
+    shutil.rmtree(meetings)
+    incremental.forget([meetings])
+    incremental.build(in_place=True)
+    assert not (tmp_path / "served" / "moten" / "2020-01-13-styrgruppen").exists()
+
+
 def test_a_failed_build_changes_nothing_and_the_next_one_catches_up(site, tmp_path):
     content = site()
     mutator = Mutator(content, seed=7)
