@@ -5,7 +5,8 @@
 
 Starts the real `site-gen serve` on a free loopback port, waits for the first
 build, then edits one meeting file at a time (a different meeting each time,
-appending a unique sentence to its first paragraph) and measures from the moment
+appending a unique sentence to its first paragraph, as typing does; with
+`--structural` also removing an attendee) and measures from the moment
 the file is saved until the server reports the new build visible: its long-poll
 endpoint answers only after every changed file has been written, so the time
 covers the meeting's page and all pages that depend on it. It also checks that
@@ -38,6 +39,8 @@ def main() -> None:
     parser.add_argument("content", type=Path)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--output", type=Path, default=None, help="where serve builds (default: a temporary dir)")
+    parser.add_argument("--structural", action="store_true",
+                        help="also remove the meeting's last attendee (people, group and index pages change too)")
     args = parser.parse_args()
     output = args.output or Path(tempfile.mkdtemp(prefix="latency-")) / "site"
     meetings = sorted((args.content / "meetings").glob("*.md"))
@@ -57,6 +60,13 @@ def main() -> None:
             marker = f"Mätpunkt {number} för redigering."
             text = originals[path].decode("utf-8")
             head, _, body = text.partition("\n---\n")
+            if args.structural:  # drop the last attendee: "  - Name", or "  - name: …" and its "    …" lines
+                lines = head.split("\n")
+                last = max(i for i, line in enumerate(lines) if line.startswith("  - "))
+                end = last + 1
+                while end < len(lines) and lines[end].startswith("    "):
+                    end += 1
+                head = "\n".join(lines[:last] + lines[end:])
             edited = head + "\n---\n" + re.sub(r"(\n\n[^#\-\n][^\n]*)", lambda m: m.group(1) + " " + marker, body, count=1)
             saved = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
