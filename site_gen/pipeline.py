@@ -195,9 +195,9 @@ class Site:
         for path in self._pending:
             slug = slugify(path.stem)
             old, new = last_library.meetings.get(slug), library.meetings.get(slug)
-            text_only = pages_showing_text_of(old, new) if old is not None and new is not None else None
-            if text_only is not None:  # the common case while typing: nothing but the text changed
-                affected |= text_only
+            text_pages = pages_showing_text_of(old, new) if old is not None and new is not None else None
+            if text_pages is not None:  # the common case while typing: nothing but the text changed
+                affected |= text_pages
                 continue
             text_only = False
             affected |= set(INDEX_PAGES)

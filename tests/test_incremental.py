@@ -217,3 +217,22 @@ def test_a_template_change_rerenders_the_pages_that_use_it(tmp_path):
     macros.write_text(macros.read_text(encoding="utf-8").replace('class="meeting-list"', 'class="meetings"'),
                       encoding="utf-8")
     assert incremental.build(in_place=True).written > 40  # every page that imports the macros
+
+
+def test_a_structural_and_a_text_change_in_one_build(site, tmp_path):
+    # One build seeing both kinds at once (a save while another file changes): the data
+    # file must follow the structural change even when a text-only change comes second.
+    content = site()
+    mutator = Mutator(content, seed=3)
+    for _ in range(3):
+        mutator.new_meeting()
+    first, second = mutator.meetings()[:2]
+    incremental = Site(BuildOptions(content_dir=content, output_dir=tmp_path / "served"), trust_watcher=True)
+    incremental.build(in_place=True)
+    first.write_text(meeting_file("Ny text.\n", ["Leif Redestig", "Eva Berg"], date=first.name[:10]),
+                     encoding="utf-8")
+    second.write_text(second.read_text(encoding="utf-8").rstrip("\n") + " Bara text.\n", encoding="utf-8")
+    incremental.forget([first, second])
+    incremental.build(in_place=True)
+    build_site(BuildOptions(content_dir=content, output_dir=tmp_path / "clean"))
+    assert tree_digest(tmp_path / "served") == tree_digest(tmp_path / "clean")
