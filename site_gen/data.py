@@ -27,11 +27,6 @@ def meeting_data(m: Meeting) -> dict:
     }
 
 
-def site_data(library: Library) -> dict:
-    """The whole export as plain data (the file itself is written by `site_json`)."""
-    return {"meetings": [meeting_data(m) for m in library.meetings.values()], **_other_data(library)}
-
-
 def _other_data(lib: Library) -> dict:
     return {
         "people": [

@@ -25,7 +25,7 @@ _UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "o
 _FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
 
 
-MinutesCache = dict[str, tuple[tuple, Meeting, tuple[ContentError, ...], tuple[str, ...]]]
+MeetingCache = dict[str, tuple[tuple, Meeting, tuple[ContentError, ...], tuple[str, ...]]]
 """Meeting slug → (what resolving it depended on, the resolved meeting, its warnings, the pages
 it links to by hand): reused while its file, every name and those pages are unchanged."""
 
@@ -35,25 +35,25 @@ def build_library(
     *,
     include_drafts: bool = False,
     problems: Problems | None = None,
-    minutes_cache: MinutesCache | None = None,
+    meeting_cache: MeetingCache | None = None,
 ) -> Library:
     """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem.
 
     Warnings (which only `check --strict` fails on) are added to `problems` when given.
-    `minutes_cache`, kept by the caller between builds, saves relinking unchanged meetings.
+    `meeting_cache`, kept by the caller between builds, saves resolving unchanged meetings again.
     """
     problems = Problems() if problems is None else problems
-    minutes_cache = {} if minutes_cache is None else minutes_cache
+    meeting_cache = {} if meeting_cache is None else meeting_cache
     _check_unique_slugs(records, problems)
     index = _name_index(records, problems)
     people = {p.slug: _resolve_person(p, index, problems) for p in records.people}
     projects = {p.slug: _resolve_project(p, index, problems) for p in records.projects}
     groups = {g.slug: g for g in records.groups}
     # Drafts are resolved (so their problems are reported) even when they are not published.
-    memo = _MeetingMemo(index, problems, minutes_cache)
+    memo = _MeetingMemo(index, problems, meeting_cache)
     resolved = [memo.resolve(record, people, groups) for record in records.meetings]
-    for gone in set(minutes_cache) - {r.slug for r in records.meetings}:
-        del minutes_cache[gone]
+    for gone in set(meeting_cache) - {r.slug for r in records.meetings}:
+        del meeting_cache[gone]
     meetings = [m for m in resolved if include_drafts or not m.draft]
     problems.raise_if_any()
     meetings.sort(key=lambda m: (m.date, m.slug))
@@ -98,15 +98,22 @@ def _name_index(records: Records, problems: Problems) -> NameIndex:
     return index
 
 
-def _resolve_refs(refs: Iterable[str], kind: str, record, key: str, index: NameIndex, problems: Problems) -> tuple[str, ...]:
+def _resolve_refs(
+    refs: Iterable[tuple[str, int]], kind: str, shown_path: str, index: NameIndex, problems: Problems
+) -> tuple[str, ...]:
+    """Slugs of the (reference, line) pairs, in order, once each; unknown ones are reported."""
     slugs = []
-    for ref in refs:
+    for ref, line in refs:
         target = index.lookup(ref, kind)
         if target is None:
-            problems.error(record.origin.shown_path, record.origin.line(key), _unknown(kind, ref))
+            problems.error(shown_path, line, _unknown(kind, ref))
         elif target.slug not in slugs:
             slugs.append(target.slug)
     return tuple(slugs)
+
+
+def _field_refs(record: Person | Project, key: str) -> list[tuple[str, int]]:
+    return [(ref, record.origin.line(key)) for ref in getattr(record, key)]
 
 
 def _unknown(kind: str, ref: str) -> str:
@@ -114,15 +121,17 @@ def _unknown(kind: str, ref: str) -> str:
 
 
 def _resolve_person(person: Person, index: NameIndex, problems: Problems) -> Person:
-    organizations = _resolve_refs(person.organizations, ORGANIZATION, person, "organizations", index, problems)
+    shown = person.origin.shown_path
+    organizations = _resolve_refs(_field_refs(person, "organizations"), ORGANIZATION, shown, index, problems)
     return replace(person, organizations=organizations)
 
 
 def _resolve_project(project: Project, index: NameIndex, problems: Problems) -> Project:
+    shown = project.origin.shown_path
     return replace(
         project,
-        organizations=_resolve_refs(project.organizations, ORGANIZATION, project, "organizations", index, problems),
-        people=_resolve_refs(project.people, PERSON, project, "people", index, problems),
+        organizations=_resolve_refs(_field_refs(project, "organizations"), ORGANIZATION, shown, index, problems),
+        people=_resolve_refs(_field_refs(project, "people"), PERSON, shown, index, problems),
     )
 
 
@@ -155,21 +164,9 @@ def _resolve_meeting(
         organization = index.lookup(entry.affiliation, ORGANIZATION) if entry.affiliation else None
         attendees.append(Attendance(person.slug, entry.affiliation, organization.slug if organization else None))
 
-    note_taker = None
-    if record.note_taker_ref:
-        target = index.lookup(record.note_taker_ref, PERSON)
-        if target is None:
-            problems.error(shown, record.origin.line("note_taker"), _unknown(PERSON, record.note_taker_ref))
-        else:
-            note_taker = target.slug
-
-    explicit_projects = []
-    for ref, line in record.project_refs:
-        target = index.lookup(ref, PROJECT)
-        if target is None:
-            problems.error(shown, line, _unknown(PROJECT, ref))
-        elif target.slug not in explicit_projects:
-            explicit_projects.append(target.slug)
+    note_taker_ref = [(record.note_taker_ref, record.origin.line("note_taker"))] if record.note_taker_ref else []
+    note_taker = next(iter(_resolve_refs(note_taker_ref, PERSON, shown, index, problems)), None)
+    explicit_projects = _resolve_refs(record.project_refs, PROJECT, shown, index, problems)
 
     attendee_names = [(people[a.person].first_name, a.person) for a in attendees if a.person in people]
     minutes = link_minutes(record, index, attendee_names, problems)
@@ -198,7 +195,7 @@ class _MeetingMemo:
     A reused meeting reports its warnings again; meetings with errors are never reused, so
     their errors are reported on every build until fixed."""
 
-    def __init__(self, index: NameIndex, problems: Problems, cache: MinutesCache):
+    def __init__(self, index: NameIndex, problems: Problems, cache: MeetingCache):
         self.index, self.problems, self.cache = index, problems, cache
         self.index_fingerprint = index.fingerprint()
 

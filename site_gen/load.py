@@ -48,10 +48,14 @@ class Records:
     organizations: tuple[Organization, ...]
 
 
-def is_content_file(path: Path) -> bool:
-    """Markdown files that are ours: not editor temp, backup or lock files."""
-    name = path.name
-    return name.endswith(".md") and not name.startswith((".", "#", "~")) and not name.endswith("~")
+def is_editor_file(name: str) -> bool:
+    """Editors' temp, backup, swap and lock files ('.x.md.swp', '#x.md#', '.#x.md', 'x.md~')."""
+    return name.startswith((".", "#", "~")) or name.endswith("~")
+
+
+def is_content_file(name: str) -> bool:
+    """Markdown files that are ours, by file name."""
+    return name.endswith(".md") and not is_editor_file(name)
 
 
 def content_files(content_dir: Path) -> dict[str, list[Path]]:
@@ -70,7 +74,7 @@ def update_listing(listing: dict[str, list[Path]], content_dir: Path, changed: I
                 return False
             continue
         folder = path.parent.name
-        if path.parent != content_dir / folder or folder not in listing or not is_content_file(path):
+        if path.parent != content_dir / folder or folder not in listing or not is_content_file(path.name):
             continue
         paths = listing[folder]
         position = bisect.bisect_left(paths, path.name, key=lambda p: p.name)
@@ -87,11 +91,11 @@ def _markdown_files(folder: Path) -> list[Path]:
         entries = list(os.scandir(folder))  # one system call per folder, not a stat per file
     except FileNotFoundError:
         return []
-    names = sorted(e.name for e in entries if e.is_file() and is_content_file(Path(e.name)))
+    names = sorted(e.name for e in entries if e.is_file() and is_content_file(e.name))
     return [folder / name for name in names]
 
 
-def read_source(path: Path, content_dir: Path) -> SourceFile | ContentError:
+def read_source(path: Path) -> SourceFile | ContentError:
     shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -126,13 +130,17 @@ def load_records(
     cache: FileCache | None = None,
     unchanged: Callable[[Path], bool] | None = None,
     listing: dict[str, list[Path]] | None = None,
+    changed: set[Path] | None = None,
 ) -> Records:
     """Read and validate all content; raise `BuildFailed` listing every problem.
 
     Warnings are added to `problems` when given. With a `cache` (kept by the caller
     between builds), only files that are new or whose stamp changed are read; a file
     for which `unchanged` (the file watcher's word) is true is not even stat'ed.
+    `listing` stands in for listing the folders. Every file read again or gone since
+    the cache was filled is added to `changed`, also when the build then fails.
     """
+    changed = set() if changed is None else changed
     problems = Problems() if problems is None else problems
     cache = {} if cache is None else cache
     if not content_dir.is_dir():
@@ -148,12 +156,15 @@ def load_records(
                 result = cached
             else:
                 result = _load_cached(folder, path, content_dir, cache)
+                if result is not cached:
+                    changed.add(path)
             problems.errors.extend(result.errors)
             problems.warnings.extend(result.warnings)
             if result.record is not None:
                 loaded[folder].append(result.record)
     for gone in [path for path in cache if path not in seen]:
         del cache[gone]
+        changed.add(gone)
     problems.raise_if_any()
     return Records(*(tuple(loaded[folder]) for folder in FOLDERS))
 
@@ -181,7 +192,7 @@ def _load_cached(folder: str, path: Path, content_dir: Path, cache: FileCache) -
 
 def load_file(folder: str, path: Path, content_dir: Path, problems: Problems):
     """One file of one folder → its record, or None after reporting its problems."""
-    source = read_source(path, content_dir)
+    source = read_source(path)
     if isinstance(source, ContentError):
         problems.errors.append(source)
         return None

@@ -3,7 +3,7 @@
 `Site` holds what one build learned so that the next build of the same site
 (in `serve`) redoes only what changed:
 - load re-reads only files that changed (by stamp, or because the watcher said so);
-- model relinks only meetings whose file, attendees or index of names changed;
+- model resolves and links again only meetings whose file, or any name, changed;
 - render re-renders only pages whose *inputs* changed: a page's fingerprint is a
   digest of its prepared view, the sources of every template it uses and the site
   settings, so a page whose fingerprint is unchanged would render to the same bytes;
@@ -24,15 +24,14 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from .config import load_config
+from .config import SiteConfig, load_config
 from .data import MeetingLines, site_json
 from .errors import Problems
-from .library import MinutesCache, build_library
+from .library import MeetingCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
 from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
-from .config import SiteConfig
 from .swedish import slugify
 from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
@@ -62,14 +61,13 @@ class BuildReport:
     deleted: int = 0
     """Files removed because their source is gone (incremental builds)."""
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage, for benchmarks."""
+    library: Library | None = None
 
     @property
     def written(self) -> int:
         return len(self.written_paths)
-
-    stages: dict[str, float] = field(default_factory=dict)
-    """Seconds per stage, for benchmarks."""
-    library: Library | None = None
 
 
 class Site:
@@ -81,7 +79,7 @@ class Site:
         # Absolute, so that the loader's cache keys and the watcher's paths are alike.
         self.options = options = dataclasses.replace(options, content_dir=options.content_dir.absolute())
         self.file_cache: FileCache = {}
-        self.minutes_cache: MinutesCache = {}
+        self.meeting_cache: MeetingCache = {}
         self.env = create_environment(options.templates_dir)
         self.fingerprints: dict[str, bytes] = {}
         """Output path → digest of the inputs of the file as it is on disk."""
@@ -124,18 +122,14 @@ class Site:
 
         check_output_dir(options.output_dir, options.content_dir)
         config = load_config(options.content_dir, options.base_url)
-        before = dict(self.file_cache)
-        try:
-            reported = self._reported
-            unchanged = (lambda path: path not in reported) if self.trust_watcher else None
-            records = load_records(options.content_dir, cache=self.file_cache, unchanged=unchanged,
-                                   listing=self._current_listing())
-            self._reported = set()
-        finally:
-            self._pending |= {p for p in before.keys() | self.file_cache.keys() if before.get(p) is not self.file_cache.get(p)}
+        reported = self._reported
+        unchanged = (lambda path: path not in reported) if self.trust_watcher else None
+        records = load_records(options.content_dir, cache=self.file_cache, unchanged=unchanged,
+                               listing=self._current_listing(), changed=self._pending)
+        self._reported = set()
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, problems=Problems(),
-                                minutes_cache=self.minutes_cache)
+                                meeting_cache=self.meeting_cache)
         lap("model")
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)

@@ -36,7 +36,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .errors import BuildFailed, display_path
-from .load import is_content_file
+from .load import is_editor_file
 from .pipeline import BuildOptions, Site
 
 DEBOUNCE = 0.02
@@ -176,10 +176,8 @@ SOURCE_SUFFIXES = frozenset({".md", ".html", ".xml", ".css", ".js", ".toml", ".s
 
 
 def _is_relevant(path: Path) -> bool:
-    """Our sources: not editor temp, swap, backup or lock files (vim's '4913', 'x.md~', '.#x.md')."""
-    if path.suffix == ".md":
-        return is_content_file(path)
-    return path.suffix in SOURCE_SUFFIXES and not path.name.startswith((".", "#", "~"))
+    """Our sources, not editors' temp, swap, backup or lock files (vim's '4913' has no suffix)."""
+    return path.suffix in SOURCE_SUFFIXES and not is_editor_file(path.name)
 
 
 def make_handler(builder: SiteBuilder, host: str):
