@@ -16,8 +16,9 @@ Rules (the editors' guide explains them in Swedish):
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -60,9 +61,9 @@ class NameIndex:
         self._registrations: list[tuple[str, str, tuple[str, ...]]] = []
         self._pages: set[str] = set(INDEX_URLS)
         """Every page URL of the site, for checking editors' own internal links."""
-        self._pattern: re.Pattern[str] | None = None
+        self._pattern: NamePattern | None = None
         self._first_names: set[str] = set()
-        self._first_name_pattern: re.Pattern[str] | None = None
+        self._first_name_pattern: NamePattern | None = None
 
     @staticmethod
     def target(kind: str, slug: str) -> Target:
@@ -118,15 +119,15 @@ class NameIndex:
         return found if found is not None and (kind is None or found.kind == kind) else None
 
     @property
-    def pattern(self) -> re.Pattern[str]:
+    def pattern(self) -> NamePattern:
         if self._pattern is None:
-            self._pattern = re.compile(f"{_people_pattern(self._people, 'p')}|{_others_pattern(self._others)}")
+            self._pattern = NamePattern(self._people, "p", others=self._others)
         return self._pattern
 
     def known_first_names(self, text: str) -> Iterator[re.Match[str]]:
         """Every first name of a known person in `text` (for the 'links to nobody' warning)."""
         if self._first_name_pattern is None:
-            self._first_name_pattern = re.compile(_people_pattern(self._first_names, "f"))
+            self._first_name_pattern = NamePattern(self._first_names, "f")
         return self._first_name_pattern.finditer(text)
 
     def find(self, text: str) -> Iterator[Match]:
@@ -152,6 +153,94 @@ def _people_pattern(names: Iterable[str], group: str) -> str:
 def _others_pattern(names: Iterable[str]) -> str:
     # Not inside a word; an optional genitive s; may start a hyphenated compound.
     return rf"(?<!\w)(?i:(?P<o>{_alternation(names)}))s?(?!\w)"
+
+
+_WORD = re.compile(r"\w+")
+_PLAIN = re.compile(r"[0-9A-Za-z_\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u012f\u0132-\u017e]*")
+"""Words of these letters (ASCII, Latin-1 and Latin Extended-A, without İ, ı and ſ) match a
+name case-insensitively exactly when their `str.lower()` forms are equal; elsewhere `re`
+knows more case pairs (ı with i, ſ with s, the Kelvin sign with k …)."""
+
+
+class NamePattern:
+    """`finditer` of the pattern `_people_pattern(people)` (or that `|_others_pattern(others)`),
+    but fast for thousands of names.
+
+    `re` tries every alternative of an alternation at every position of the text, so a
+    pattern of a thousand names costs a thousand comparisons per character. Every name
+    starts with a word, and its lookbehind lets a match start only where a word of the text
+    starts: a name can match there only when its first word is that word, or that word
+    without a genitive s. So the pattern is tried only at such words, and only with the
+    names that start with them (in the same order), which finds exactly what the whole
+    pattern finds (`tests/test_linking.py` compares them). Names not starting with a word
+    or starting with unusual letters make it fall back to the whole pattern.
+    """
+
+    def __init__(self, people: Iterable[str], group: str, others: Iterable[str] | None = None):
+        self.people, self.group = sorted(set(people)), group
+        self.others = None if others is None else sorted(set(others))
+        self._people_by_word = _by_first_word(self.people, str)
+        self._others_by_word = _by_first_word(self.others or (), str.lower)
+        self.exhaustive = self._people_by_word is None or self._others_by_word is None
+        """True when names start so that only the whole pattern can find them (slow, still right)."""
+        self._by_word: dict[str, re.Pattern[str] | None] = {}
+
+    @functools.cached_property
+    def whole(self) -> re.Pattern[str]:
+        return self._compile(self.people, self.others)
+
+    def _compile(self, people: list[str], others: list[str] | None) -> re.Pattern[str]:
+        source = _people_pattern(people, self.group)
+        return re.compile(source if others is None else f"{source}|{_others_pattern(others)}")
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.exhaustive:
+            yield from self.whole.finditer(text)
+            return
+        end = 0
+        for word in _WORD.finditer(text):
+            start = word.start()
+            if start < end:
+                continue
+            pattern = self._pattern_at(word.group())
+            if pattern is not None and (match := pattern.match(text, start)) is not None:
+                yield match
+                end = match.end()
+
+    def _pattern_at(self, word: str) -> re.Pattern[str] | None:
+        """The pattern of the names that may match where `word` starts (None: no name may)."""
+        if word in self._by_word:
+            return self._by_word[word]
+        people = _names_starting(self._people_by_word, word)
+        others = None
+        if self.others is not None:
+            if not _PLAIN.fullmatch(word):  # a case pair only `re` knows: let the whole pattern decide
+                self._by_word[word] = self.whole
+                return self.whole
+            others = _names_starting(self._others_by_word, word.lower())
+        found = people or others
+        pattern = self._compile(people, others) if found else None
+        self._by_word[word] = pattern
+        return pattern
+
+
+def _by_first_word(names: Iterable[str], fold: Callable[[str], str]) -> dict[str, list[str]] | None:
+    """Names by their (folded) first word; None if a name starts otherwise or with unusual letters."""
+    table: dict[str, list[str]] = {}
+    for name in names:
+        first = _WORD.match(name)
+        if first is None or (fold is not str and not _PLAIN.fullmatch(first.group())):
+            return None
+        table.setdefault(fold(first.group()), []).append(name)
+    return table
+
+
+def _names_starting(table: dict[str, list[str]], word: str) -> list[str]:
+    """The names whose first word is `word`, or `word` without a genitive s."""
+    names = list(table.get(word, ()))
+    if word.endswith("s"):
+        names += table.get(word[:-1], ())
+    return names
 
 
 class FirstNames:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 
 from site_gen.library import build_library
+from site_gen.linking import _PLAIN, NamePattern
 from site_gen.load import load_records
 from site_gen.markdown import render_tokens
 
@@ -84,3 +87,41 @@ def test_anchors_are_unique_and_stable(site):
     meeting = build_library(load_records(content)).meetings["2020-01-13-styrgruppen"]
     # "narvarande" is taken by the page's attendee heading; an empty slug gets a number.
     assert [i.anchor for i in meeting.items] == ["ovrigt", "ovrigt-2", "narvarande-2", "punkt-4"]
+
+
+PEOPLE_NAMES = ["Ann Abrahamsson", "Anna Berg", "Anna", "Annas Anna", "Åsa Öberg", "Hélène Ström-Ek", "Leif Redestig",
+                "Ann-Kristin Ek", "Leifs Bil", "Per Sjö", "Per"]
+OTHER_NAMES = ["Fritidsbanken", "Fritidsbank", "Vård- och omsorgsförvaltningen", "Ria – Hela människan", "Ria",
+               "Polisen", "Socialförvaltningen", "Bostad först", "IT", "Kiosk", "Sjöstad 2.0", "Sis", "Åkeriet"]
+FRAGMENTS = [*PEOPLE_NAMES, *OTHER_NAMES, *(n.upper() for n in OTHER_NAMES), *(n.lower() for n in PEOPLE_NAMES),
+             "s", "S", "-", " ", " ", ", ", "x", "projektet", "\n", "é", "É", "ı", "ſ", "\u212a", "\u0130", "_", "2",
+             "Ann", "Anne", "Leif", "Kı", "ſis", "\u212aiosk", "RİA", "ria", "Åke", "Polis", "banken"]
+
+
+@pytest.mark.parametrize("others", [[n.casefold() for n in OTHER_NAMES], None], ids=["names", "first names"])
+def test_name_pattern_finds_exactly_what_the_whole_alternation_finds(others):
+    # The fast search tries the pattern only where a name's first word starts; it must find
+    # what the plain alternation (the definition of the linking rules) finds, also for case
+    # pairs only `re` knows (ı/i, ſ/s, the Kelvin sign), genitives and hyphens.
+    pattern = NamePattern(PEOPLE_NAMES, "p", others=others)
+    assert not pattern.exhaustive
+    rng = random.Random(20261122)
+    for _ in range(4000):
+        text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 14)))
+        fast = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert fast == [(m.span(), m.groupdict()) for m in pattern.whole.finditer(text)], repr(text)
+
+
+def test_name_pattern_falls_back_to_the_whole_alternation_for_unusual_names():
+    pattern = NamePattern(["Anna Berg"], "p", others=["ışık", "(kvarnen)"])
+    assert pattern.exhaustive
+    text = "Anna Berg och IŞIK, ışıks och (Kvarnen)."
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.whole.finditer(text)]
+
+
+def test_plain_letters_pair_up_in_re_exactly_as_in_lower():
+    # The fast search compares plain words by `str.lower()`; `re` must agree on those letters.
+    letters = [chr(c) for c in range(0x250) if _PLAIN.fullmatch(chr(c))]
+    for a in letters:
+        matcher = re.compile(re.escape(a), re.IGNORECASE)
+        assert [b for b in letters if matcher.fullmatch(b)] == [b for b in letters if b.lower() == a.lower()], a

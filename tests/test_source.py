@@ -1,0 +1,90 @@
+"""Front matter: the libyaml-based loader reads exactly what the pure-Python loader reads."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_gen import source
+from site_gen.source import YamlList, YamlMap, parse_source
+
+from .conftest import REPO
+
+TRICKY = [
+    "date: 2020-01-13\ntid: 12:30\ntitle: no\ncount: 012\nratio: .5\nbig: 1e3\nok: true\nnothing:\n",
+    "attendees:\n  - Leif Redestig\n  - name: Eva Ek\n    affiliation: Ria\n  -   Anne\n",
+    "a: &x {b: 1, c: [d, e]}\nf:\n  <<: *x\n  g: 'h: i'\n",
+    "text: |\n  rad ett\n  rad två\nfolded: >\n  ett\n  två\n# kommentar\nq: \"citat \\u00e5\"\n",
+    "list: [a, 'b', \"c\", {d: e}]\nempty_list: []\nempty_map: {}\n",
+    "a: 1\na: 2\n",
+    "a: [1,\n",
+    "a: b: c\n",
+    "a:\tb\n",
+    "a: b\t\n",
+    "x: !!python/object/apply:os.system [ls]\n",
+    "1: numeric key\n",
+    "- a list\n- not a map\n",
+    "",
+    "title: Å Ä Ö é – ”citat”\n",
+    "a:\n  - x\n  -\n  - [y, z]\n",
+]
+
+
+def outcome(loader: type, text: str, offset: int = 2) -> object:
+    """What a loader makes of `text`: the data with every line it records, or the error."""
+    instance = loader(text)
+    instance.line_offset = offset
+    try:
+        return described(instance.get_single_data())
+    except yaml.MarkedYAMLError as exc:
+        return ("error", type(exc).__name__, exc.problem, exc.problem_mark and exc.problem_mark.line)
+    finally:
+        instance.dispose()
+
+
+def described(value: object) -> object:
+    if isinstance(value, YamlMap):
+        return ("map", value.line, value.key_lines, {k: described(v) for k, v in value.items()})
+    if isinstance(value, YamlList):
+        return ("list", value.line, value.item_lines, [described(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def front_matters() -> list[str]:
+    texts = list(TRICKY)
+    for path in sorted((REPO / "content").rglob("*.md")):
+        texts.append(path.read_text(encoding="utf-8").split("---\n")[1])
+    return texts
+
+
+@pytest.mark.skipif(source._FastLoader is None, reason="PyYAML without libyaml has no fast loader to compare")
+def test_libyaml_loader_reads_what_the_python_loader_reads(tmp_path):
+    texts = front_matters()
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "40", str(tmp_path)], check=True)
+    texts += [p.read_text(encoding="utf-8").split("---\n")[1] for p in sorted((tmp_path / "content").rglob("*.md"))]
+    compared = 0
+    for text in texts:
+        python = outcome(source._Loader, text)
+        if python[0] == "error" or re.search(r"[\t\r]", text):
+            continue  # such front matter is always read by the Python loader
+        assert outcome(source._FastLoader, text) == python, text
+        compared += 1
+    assert compared > 100
+
+
+def parsed(text: str) -> object:
+    result = parse_source(Path("x.md"), "x.md", f"---\n{text}---\nText.\n")
+    return described(result.meta) if isinstance(result, source.SourceFile) else str(result)
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_parse_source_gives_what_the_python_loader_alone_gives(text, monkeypatch):
+    # Valid front matter, errors and their messages: the same with and without libyaml.
+    fast = parsed(text)
+    monkeypatch.setattr(source, "_FastLoader", None)
+    assert fast == parsed(text)
