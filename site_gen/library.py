@@ -9,11 +9,11 @@ reads and never changes.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from .errors import ContentError, Problems
+from .indexes import Change, build_indexes, members_by_organization, unique, update_indexes
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
 from .load import Records
 from .minutes import link_minutes
@@ -30,38 +30,141 @@ MeetingCache = dict[str, tuple[tuple, Meeting, tuple[ContentError, ...], tuple[s
 it links to by hand): reused while its file, every name and those pages are unchanged."""
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    """The inputs and results of a successful `build_library`, for the next one."""
+
+    records: Records
+    include_drafts: bool
+    index: NameIndex
+    people: dict[str, Person]
+    """Resolved, in file order."""
+    groups: dict[str, Group]
+    members: dict[str, tuple[str, ...]]
+    """`members_by_organization(people)`."""
+    library: Library
+
+
+@dataclass
+class ModelCache:
+    """What `build_library` keeps between builds of one site (serve) to redo only what changed:
+    resolved meetings (reused while their file and every name are unchanged), and the last
+    library, whose indexes are updated when nothing but meetings changed."""
+
+    meetings: MeetingCache = field(default_factory=dict)
+    last: _Resolved | None = None
+
+
 def build_library(
     records: Records,
     *,
     include_drafts: bool = False,
     problems: Problems | None = None,
-    meeting_cache: MeetingCache | None = None,
+    cache: ModelCache | None = None,
 ) -> Library:
     """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem.
 
     Warnings (which only `check --strict` fails on) are added to `problems` when given.
-    `meeting_cache`, kept by the caller between builds, saves resolving unchanged meetings again.
+    `cache`, kept by the caller between builds, saves resolving unchanged meetings again,
+    and after changes to meetings alone, rebuilding the indexes.
     """
     problems = Problems() if problems is None else problems
-    meeting_cache = {} if meeting_cache is None else meeting_cache
+    cache = ModelCache() if cache is None else cache
+    last, cache.last = cache.last, None  # set again only when this build succeeds
+    if last is not None and _only_meetings_changed(records, last, include_drafts):
+        library = _update_library(records, last, problems, cache)
+    else:
+        library = _build_library(records, include_drafts, problems, cache)
+    for slug, project in library.projects.items():
+        if slug not in library.meetings_by_project:
+            problems.warn(project.origin.shown_path, project.origin.line("name"), f"projektet '{project.name}' nämns inte i något protokoll")
+    return library
+
+
+def _build_library(records: Records, include_drafts: bool, problems: Problems, cache: ModelCache) -> Library:
+    """The whole library from `records` (the simple path; cached meetings are reused)."""
     _check_unique_slugs(records, problems)
     index = _name_index(records, problems)
     people = {p.slug: _resolve_person(p, index, problems) for p in records.people}
     projects = {p.slug: _resolve_project(p, index, problems) for p in records.projects}
     groups = {g.slug: g for g in records.groups}
     # Drafts are resolved (so their problems are reported) even when they are not published.
-    memo = _MeetingMemo(index, problems, meeting_cache)
+    memo = _MeetingMemo(index, problems, cache.meetings)
     resolved = [memo.resolve(record, people, groups) for record in records.meetings]
-    for gone in set(meeting_cache) - {r.slug for r in records.meetings}:
-        del meeting_cache[gone]
+    for gone in set(cache.meetings) - {r.slug for r in records.meetings}:
+        del cache.meetings[gone]
     meetings = [m for m in resolved if include_drafts or not m.draft]
     problems.raise_if_any()
     meetings.sort(key=lambda m: (m.date, m.slug))
     library = _with_indexes(records, people, projects, {m.slug: m for m in meetings})
-    for slug, project in library.projects.items():
-        if slug not in library.meetings_by_project:
-            problems.warn(project.origin.shown_path, project.origin.line("name"), f"projektet '{project.name}' nämns inte i något protokoll")
+    cache.last = _Resolved(records, include_drafts, index, people, groups, members_by_organization(people), library)
     return library
+
+
+def _only_meetings_changed(records: Records, last: _Resolved, include_drafts: bool) -> bool:
+    # Tuples of the same (cached) records compare by identity, element by element, in C.
+    before = last.records
+    return (include_drafts == last.include_drafts and records.people == before.people
+            and records.projects == before.projects and records.groups == before.groups
+            and records.organizations == before.organizations)
+
+
+def _update_library(records: Records, last: _Resolved, problems: Problems, cache: ModelCache) -> Library:
+    """The library after changes to meeting files alone: only changed meetings are resolved,
+    and only the index entries they touch are recomputed."""
+    current = {r.slug: r for r in records.meetings}
+    if len(current) != len(records.meetings):  # two files, one URL: the whole build reports it
+        return _build_library(records, last.include_drafts, problems, cache)
+    previous = {r.slug: r for r in last.records.meetings}
+    changed = {slug for slug, record in current.items() if previous.get(slug) is not record}
+    removed = previous.keys() - current.keys()
+    index = last.index
+    for slug in removed:
+        index.remove_page(meeting_url(slug))
+    for slug in changed:
+        index.add_page(meeting_url(slug))
+    # Meetings whose minutes link by hand to a page that is gone are linked again (to report it).
+    gone = {meeting_url(slug) for slug in removed}
+    if gone:
+        changed |= {slug for slug in current if slug not in changed and gone.intersection(cache.meetings[slug][3])}
+    memo = _MeetingMemo(index, problems, cache.meetings)
+    resolved: dict[str, Meeting] = {}
+    for record in records.meetings:  # in file order, so that warnings come as in a whole build
+        if record.slug in changed:
+            resolved[record.slug] = memo.resolve(record, last.people, last.groups)
+        else:
+            problems.warnings.extend(cache.meetings[record.slug][2])
+    for slug in removed:
+        cache.meetings.pop(slug, None)
+    problems.raise_if_any()  # `cache.last` stays None: the next build is a whole one
+    published = last.library.meetings
+    changes: list[Change] = []
+    for slug in changed | removed:
+        new = resolved.get(slug)
+        new = new if new is not None and (last.include_drafts or not new.draft) else None
+        if published.get(slug) is not new:
+            changes.append((published.get(slug), new))
+    meetings = _updated_meetings(published, changes)
+    library = replace(last.library, meetings=meetings,
+                      **update_indexes(last.library, meetings, changes, last.members))
+    cache.last = replace(last, records=records, library=library)
+    return library
+
+
+def _updated_meetings(meetings: dict[str, Meeting], changes: list[Change]) -> dict[str, Meeting]:
+    """`meetings` (by date) with the changes made: in place when no date changed, else sorted again."""
+    updated = dict(meetings)
+    in_place = True
+    for old, new in changes:
+        if old is not None and new is not None and old.date == new.date:
+            updated[new.slug] = new
+            continue
+        in_place = False
+        if old is not None:
+            del updated[old.slug]
+        if new is not None:
+            updated[new.slug] = new
+    return updated if in_place else dict(sorted(updated.items(), key=lambda item: (item[1].date, item[0])))
 
 
 def _check_unique_slugs(records: Records, problems: Problems) -> None:
@@ -179,9 +282,9 @@ def _resolve_meeting(
         note_taker=note_taker,
         attendees=tuple(attendees),
         items=minutes.items,
-        projects=_unique([*minutes.projects, *explicit_projects]),
+        projects=unique([*minutes.projects, *explicit_projects]),
         mentioned_people=minutes.people,
-        organizations=_unique([*represented, *minutes.organizations]),
+        organizations=unique([*represented, *minutes.organizations]),
         body_tokens=minutes.tokens,
         draft=record.draft,
         origin=record.origin,
@@ -220,50 +323,17 @@ def _is_meeting_slug(slug: str, date_and_group: str) -> bool:
     return slug.startswith(date_and_group) and (suffix == "" or re.fullmatch(r"-[2-9]|-[1-9][0-9]+", suffix) is not None)
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
-
-
 def _with_indexes(
     records: Records,
     people: dict[str, Person],
     projects: dict[str, Project],
     meetings: dict[str, Meeting],
 ) -> Library:
-    by_group, attended, mentioned = defaultdict(list), defaultdict(list), defaultdict(list)
-    by_project, by_organization, people_by_org = defaultdict(list), defaultdict(list), defaultdict(list)
-    for person in people.values():
-        for org in person.organizations:
-            people_by_org[org].append(person.slug)
-    for meeting in meetings.values():
-        by_group[meeting.group].append(meeting.slug)
-        present = {a.person for a in meeting.attendees}
-        for slug in present:
-            attended[slug].append(meeting.slug)
-        for slug in meeting.mentioned_people:
-            if slug not in present:
-                mentioned[slug].append(meeting.slug)
-        for slug in meeting.projects:
-            by_project[slug].append(meeting.slug)
-        for org in _unique(a.organization for a in meeting.attendees if a.organization):
-            by_organization[org].append(meeting.slug)
-            people_by_org[org].extend(a.person for a in meeting.attendees if a.organization == org)
-    freeze = lambda table: {key: _unique(values) for key, values in sorted(table.items())}  # noqa: E731
-    organizations_by_person = defaultdict(set)
-    for org, members in people_by_org.items():
-        for person in members:
-            organizations_by_person[person].add(org)
     return Library(
         meetings=meetings,
         people=dict(sorted(people.items())),
         projects=dict(sorted(projects.items())),
         groups={g.slug: g for g in sorted(records.groups, key=lambda g: g.slug)},
         organizations={o.slug: o for o in sorted(records.organizations, key=lambda o: o.slug)},
-        meetings_by_group=freeze(by_group),
-        meetings_attended=freeze(attended),
-        meetings_mentioned=freeze(mentioned),
-        meetings_by_project=freeze(by_project),
-        meetings_by_organization=freeze(by_organization),
-        people_by_organization=freeze(people_by_org),
-        organizations_by_person={p: tuple(sorted(orgs)) for p, orgs in sorted(organizations_by_person.items())},
+        **build_indexes(people, meetings),
     )

@@ -98,6 +98,10 @@ class NameIndex:
     def add_page(self, url: str) -> None:
         self._pages.add(url)
 
+    def remove_page(self, url: str) -> None:
+        """A meeting's page that is gone (names' pages stay while the names do)."""
+        self._pages.discard(url)
+
     def fingerprint(self) -> int:
         """Changes whenever a name, alias or slug changes (pages are checked per link, see `minutes`)."""
         return hash(tuple(self._registrations))

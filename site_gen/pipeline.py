@@ -27,7 +27,7 @@ from markdown_it.token import Token
 from .config import SiteConfig, load_config
 from .data import MeetingLines, site_json
 from .errors import Problems
-from .library import MeetingCache, build_library
+from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
 from .model import Library, Meeting
@@ -79,7 +79,7 @@ class Site:
         # Absolute, so that the loader's cache keys and the watcher's paths are alike.
         self.options = options = dataclasses.replace(options, content_dir=options.content_dir.absolute())
         self.file_cache: FileCache = {}
-        self.meeting_cache: MeetingCache = {}
+        self.model_cache = ModelCache()
         self.env = create_environment(options.templates_dir)
         self.fingerprints: dict[str, bytes] = {}
         """Output path → digest of the inputs of the file as it is on disk."""
@@ -129,7 +129,7 @@ class Site:
         self._reported = set()
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, problems=Problems(),
-                                meeting_cache=self.meeting_cache)
+                                cache=self.model_cache)
         lap("model")
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)

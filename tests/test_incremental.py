@@ -18,12 +18,16 @@ from .test_errors import tree_digest
 PEOPLE = ["Ann Abrahamsson", "Anne Eskilsson", "Leif Redestig", "Eva Ek", "eva-ek", "Eva Berg"]
 """Attendees: "Eva Ek" by name breaks when she is renamed without an alias (a step that must
 fail); by slug, "eva-ek" survives renames."""
+AFFILIATIONS = [None, None, "Ria", "Socialförvaltningen", "Kommunen"]
+"""An attendee's affiliation: an organisation (which then lists the person), or plain text."""
+GROUPS = ["styrgruppen", "referensgruppen"]
 BODIES = [
     "## Fritidsbank\n\nLeif och Ann pratade om Fritidsbanken.\n",
     "## Boende\n\nBostad först växer. Eva Ek nämndes, och Ria var med.\n",
     "## Övrigt\n\nInget nytt. Anne ringde Socialförvaltningen.\n\n## Fritidsbank\n\nFritidsbank igen.\n",
     "## [[bostad-forst|Boendet]]\n\nMer om [[Eva Berg]].\n",
 ]
+MENTIONS = ["Öskar Öhman hörde av sig.", "Ann Abrahamsson och Ria om Bostad först.", "Eva Berg var sjuk."]
 
 
 class Mutator:
@@ -32,6 +36,9 @@ class Mutator:
     def __init__(self, content: Path, seed: int):
         self.content, self.random = content, random.Random(seed)
         self.meeting_number = 0
+        group = content / "groups" / "referensgruppen.md"
+        if not group.exists():
+            group.write_text("---\nname: Referensgruppen\n---\n", encoding="utf-8")
 
     def meetings(self) -> list[Path]:
         return sorted((self.content / "meetings").glob("*.md"))
@@ -40,27 +47,41 @@ class Mutator:
         self.meeting_number += 1
         month, day = 1 + self.meeting_number % 12, 1 + self.meeting_number % 27
         date = f"20{10 + self.meeting_number % 12}-{month:02d}-{day:02d}"
-        path = self.content / "meetings" / f"{date}-styrgruppen.md"
+        path = self.content / "meetings" / f"{date}-{self.random.choice(GROUPS)}.md"
         path.parent.mkdir(exist_ok=True)
         if path.exists():
             return []
-        path.write_text(self.meeting_text(date), encoding="utf-8")
+        path.write_text(self.meeting_text(path), encoding="utf-8")
         return [path]
 
-    def meeting_text(self, date: str) -> str:
-        attendees = self.random.sample(PEOPLE, self.random.randint(1, 4))
-        if "Eva Ek" in attendees and "eva-ek" in attendees:
-            attendees.remove("Eva Ek")
-        return meeting_file(self.random.choice(BODIES), attendees, date=date)
+    def meeting_text(self, path: Path, body: str | None = None, attendees: list[str] | None = None) -> str:
+        """A meeting file for `path` (date and group from its name): random attendees with random
+        affiliations, sometimes a title, a note taker or a draft flag."""
+        date, group = path.stem[:10], path.stem[11:].rstrip("-0123456789")
+        if attendees is None:
+            attendees = self.random.sample(PEOPLE, self.random.randint(1, 4))
+            if "Eva Ek" in attendees and "eva-ek" in attendees:
+                attendees.remove("Eva Ek")
+        lines = ["---", f"date: {date}", f"group: {group}", "attendees:"]
+        for name in attendees:
+            affiliation = self.random.choice(AFFILIATIONS)
+            lines += [f"  - name: {name}", f"    affiliation: {affiliation}"] if affiliation else [f"  - {name}"]
+        if self.random.random() < 0.3:
+            lines.append(f"title: Möte nummer {self.random.randint(1, 3)}")
+        if self.random.random() < 0.3:
+            lines.append(f"note_taker: {self.random.choice(attendees)}")
+        if self.random.random() < 0.15:
+            lines.append("draft: true")
+        body = self.random.choice(BODIES) if body is None else body
+        return "\n".join(lines) + "\n---\n" + body
 
     def step(self) -> tuple[str, list[Path]]:
         meetings = self.meetings()
         action = self.random.choice(
-            ["edit", "text", "text", "attendees", "add", "delete", "rename", "person", "project"])
+            ["edit", "text", "text", "attendees", "add", "delete", "rename", "redate", "mention", "person", "project"])
         if action == "add" or len(meetings) < 2:
             return "add", self.new_meeting()
         target = self.random.choice(meetings)
-        date = target.name[:10]
         if action == "text":  # only words change: no name, heading or attendee (the typing case)
             text = target.read_text(encoding="utf-8")
             word = self.random.choice(["mycket", "lite", "bra", "sent"])
@@ -69,22 +90,37 @@ class Mutator:
             else:
                 text = text.replace("växer", f"växer {word}", 1).replace("Inget nytt.", f"Inget {word} nytt.", 1)
             target.write_text(text, encoding="utf-8")
-        elif action == "edit":
-            target.write_text(meeting_file(self.random.choice(BODIES), ["Leif Redestig"], date=date), encoding="utf-8")
-        elif action == "attendees":
-            target.write_text(self.meeting_text(date), encoding="utf-8")
+        elif action == "edit":  # new minutes, attendees, title, note taker, draft flag
+            target.write_text(self.meeting_text(target, attendees=["Leif Redestig"]), encoding="utf-8")
+        elif action == "attendees":  # the same minutes; attendees and their affiliations change
+            body = target.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+            target.write_text(self.meeting_text(target, body=body), encoding="utf-8")
+        elif action == "mention":  # a name mentioned (or no longer) in the minutes
+            head, body = target.read_text(encoding="utf-8").split("\n---\n", 1)
+            sentence = self.random.choice(MENTIONS)
+            body = body.replace(f" {sentence}", "") if sentence in body else body.rstrip("\n") + f" {sentence}\n"
+            target.write_text(f"{head}\n---\n{body}", encoding="utf-8")
         elif action == "delete":
             target.unlink()
         elif action == "rename":
-            new = target.with_name(f"{date}-styrgruppen-{self.random.randint(2, 9)}.md")
-            if new.exists():
+            new = target.with_name(f"{target.stem[:10]}-{target.stem[11:].rstrip('-0123456789')}-{self.random.randint(2, 9)}.md")
+            if new.exists() or new == target:
                 return "rename (skipped)", []
             target.rename(new)
             return "rename", [target, new]
+        elif action == "redate":  # another date or group: the file is renamed and the meeting moves
+            new = target.with_name(f"20{self.random.randint(10, 21)}-0{self.random.randint(1, 9)}-1{self.random.randint(0, 9)}-"
+                                   f"{self.random.choice(GROUPS)}.md")
+            if new.exists():
+                return "redate (skipped)", []
+            body = target.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+            new.write_text(self.meeting_text(new, body=body), encoding="utf-8")
+            target.unlink()
+            return "redate", [target, new]
         elif action == "person":
             person = self.content / "people" / "eva-ek.md"
             name = self.random.choice(["Eva Ek", "Eva Eksson", "Evelina Ek"])
-            alias = "aliases: [Eva Ek]\n" if name != "Eva Ek" and self.random.random() < 0.5 else ""
+            alias = "aliases: [Eva Ek]\n" if name != "Eva Ek" and self.random.random() < 0.8 else ""
             person.write_text(f"---\nname: {name}\n{alias}role: Roll {self.random.randint(1, 3)}\n---\n",
                               encoding="utf-8")
             return "person", [person]
@@ -97,24 +133,24 @@ class Mutator:
         return action, [target]
 
 
-@pytest.mark.parametrize(("seed", "trust_watcher"), [(20261122, False), (1, True), (6, True)])
-def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp_path, seed, trust_watcher):
+@pytest.mark.parametrize(("seed", "trust_watcher", "drafts"), [(20261122, False, True), (1, True, True), (6, True, False)])
+def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp_path, seed, trust_watcher, drafts):
     content = site()
     mutator = Mutator(content, seed=seed)
     for _ in range(4):
         mutator.new_meeting()
     served = tmp_path / "served"
-    incremental = Site(BuildOptions(content_dir=content, output_dir=served, include_drafts=True),
+    incremental = Site(BuildOptions(content_dir=content, output_dir=served, include_drafts=drafts),
                        trust_watcher=trust_watcher)
     incremental.build(in_place=True)
     outcomes = []
-    for step in range(80):
+    for step in range(100):
         action, changed = mutator.step()
         before = tree_digest(served)
         incremental.forget(changed)
         clean = tmp_path / f"clean-{step}"
         try:
-            build_site(BuildOptions(content_dir=content, output_dir=clean, include_drafts=True))
+            build_site(BuildOptions(content_dir=content, output_dir=clean, include_drafts=drafts))
         except BuildFailed as expected:
             # Bad content (e.g. an attendee named by a name that was just changed): both fail alike.
             try:
@@ -131,7 +167,8 @@ def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp
         shutil.rmtree(clean)
         outcomes.append(action)
     # The sequence exercised every kind of change, and most steps built.
-    assert {"edit", "text", "attendees", "add", "delete", "rename", "person", "project"} <= set(outcomes), outcomes
+    kinds = {"edit", "text", "attendees", "add", "delete", "rename", "redate", "mention", "person", "project"}
+    assert kinds <= set(outcomes), outcomes
     assert outcomes.count("failed") < len(outcomes) // 3, outcomes
 
 
@@ -159,7 +196,7 @@ def test_a_failed_build_changes_nothing_and_the_next_one_catches_up(site, tmp_pa
     incremental.build(in_place=True)
     before = tree_digest(served)
     paths[0].write_text("---\ndate: 2020-02-30\n---\n", encoding="utf-8")  # broken
-    paths[1].write_text(meeting_file("Ändrad.\n", date=paths[1].name[:10]), encoding="utf-8")  # fine
+    paths[1].write_text(mutator.meeting_text(paths[1], body="Ändrad.\n"), encoding="utf-8")  # fine
     incremental.forget(paths[:2])
     try:
         incremental.build(in_place=True)
@@ -229,8 +266,7 @@ def test_a_structural_and_a_text_change_in_one_build(site, tmp_path):
     first, second = mutator.meetings()[:2]
     incremental = Site(BuildOptions(content_dir=content, output_dir=tmp_path / "served"), trust_watcher=True)
     incremental.build(in_place=True)
-    first.write_text(meeting_file("Ny text.\n", ["Leif Redestig", "Eva Berg"], date=first.name[:10]),
-                     encoding="utf-8")
+    first.write_text(mutator.meeting_text(first, "Ny text.\n", ["Leif Redestig", "Eva Berg"]), encoding="utf-8")
     second.write_text(second.read_text(encoding="utf-8").rstrip("\n") + " Bara text.\n", encoding="utf-8")
     incremental.forget([first, second])
     incremental.build(in_place=True)

@@ -1,0 +1,144 @@
+"""The library's cross-reference indexes: built from every meeting, or updated for a few.
+
+Each index maps a slug (a group, person, project or organisation) to what refers to it.
+`build_indexes` walks every meeting. `update_indexes` starts from the previous library's
+indexes and recomputes only the entries of slugs that a changed meeting refers to now or
+referred to before, so an edit costs what the changed meetings touch, not the size of
+the site. Both give equal indexes in the same order (`tests/test_library.py` compares).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Callable
+
+from .model import Library, Meeting, Person
+
+Index = dict[str, tuple[str, ...]]
+
+MEETING_INDEXES = (
+    "meetings_by_group", "meetings_attended", "meetings_mentioned", "meetings_by_project", "meetings_by_organization",
+)
+"""The indexes from a slug to meetings, oldest first."""
+
+Change = tuple[Meeting | None, Meeting | None]
+"""A meeting as it was in the previous library and as it is now (None: not published)."""
+
+
+def meeting_keys(meeting: Meeting) -> dict[str, tuple[str, ...]]:
+    """The slugs under which each index lists `meeting`."""
+    present = unique(a.person for a in meeting.attendees)
+    return {
+        "meetings_by_group": (meeting.group,),
+        "meetings_attended": present,
+        "meetings_mentioned": tuple(slug for slug in meeting.mentioned_people if slug not in present),
+        "meetings_by_project": meeting.projects,
+        "meetings_by_organization": unique(a.organization for a in meeting.attendees if a.organization),
+    }
+
+
+def build_indexes(people: dict[str, Person], meetings: dict[str, Meeting]) -> dict[str, Index]:
+    """Every index, from all people (in file order) and all meetings (in date order)."""
+    tables: dict[str, defaultdict[str, list[str]]] = {name: defaultdict(list) for name in MEETING_INDEXES}
+    people_by_org: defaultdict[str, list[str]] = defaultdict(list)
+    for org, members in members_by_organization(people).items():
+        people_by_org[org].extend(members)
+    for meeting in meetings.values():
+        for name, keys in meeting_keys(meeting).items():
+            for key in keys:
+                tables[name][key].append(meeting.slug)
+        for org in meeting_keys(meeting)["meetings_by_organization"]:
+            people_by_org[org].extend(a.person for a in meeting.attendees if a.organization == org)
+    indexes = {name: _frozen(table) for name, table in tables.items()}
+    indexes["people_by_organization"] = _frozen(people_by_org)
+    organizations_by_person: defaultdict[str, set[str]] = defaultdict(set)
+    for org, members in indexes["people_by_organization"].items():
+        for person in members:
+            organizations_by_person[person].add(org)
+    indexes["organizations_by_person"] = {p: tuple(sorted(orgs)) for p, orgs in sorted(organizations_by_person.items())}
+    return indexes
+
+
+def update_indexes(
+    previous: Library, meetings: dict[str, Meeting], changes: list[Change], members: dict[str, tuple[str, ...]]
+) -> dict[str, Index]:
+    """The indexes of `meetings`, which differ from `previous.meetings` by `changes` alone.
+
+    `members` is `members_by_organization` of the (unchanged) people.
+    """
+    changed = {(old or new).slug for old, new in changes}  # type: ignore[union-attr]
+    position = lambda slug: (meetings[slug].date, slug)  # noqa: E731
+    indexes = {}
+    for name in MEETING_INDEXES:
+        keys_before = {key: old.slug for old, _ in changes if old for key in meeting_keys(old)[name]}
+        added: defaultdict[str, list[str]] = defaultdict(list)
+        for _, new in changes:
+            if new is not None:
+                for key in meeting_keys(new)[name]:
+                    added[key].append(new.slug)
+        indexes[name] = _updated(getattr(previous, name), keys_before.keys() | added.keys(), lambda key, current: (
+            _insert([s for s in current if s not in changed], added.get(key, ()), position)))
+    by_org = indexes["meetings_by_organization"]
+    touched = {key for old, new in changes for m in (old, new) if m for key in meeting_keys(m)["meetings_by_organization"]}
+    people_by_org = _updated(previous.people_by_organization, touched, lambda org, _: unique([
+        *members.get(org, ()),
+        *(a.person for slug in by_org.get(org, ()) for a in meetings[slug].attendees if a.organization == org),
+    ]))
+    indexes["people_by_organization"] = people_by_org
+    indexes["organizations_by_person"] = _inverse_updated(
+        previous.organizations_by_person, previous.people_by_organization, people_by_org, touched)
+    return indexes
+
+
+def members_by_organization(people: dict[str, Person]) -> dict[str, tuple[str, ...]]:
+    """Organisation → the people whose front matter names it, in the order of `people`."""
+    members: defaultdict[str, list[str]] = defaultdict(list)
+    for person in people.values():
+        for org in person.organizations:
+            members[org].append(person.slug)
+    return {org: tuple(slugs) for org, slugs in members.items()}
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _frozen(table: dict[str, list[str]]) -> Index:
+    return {key: unique(values) for key, values in sorted(table.items())}
+
+
+def _insert(kept: list[str], added: Iterable[str], position: Callable[[str], tuple]) -> tuple[str, ...]:
+    for slug in added:
+        bisect.insort(kept, slug, key=position)
+    return tuple(kept)
+
+
+def _updated(previous: Index, keys: Iterable[str], entry: Callable[[str, tuple[str, ...]], tuple[str, ...]]) -> Index:
+    """`previous` with the entries of `keys` recomputed by `entry(key, previous entry)`;
+    empty entries are dropped, and the keys stay sorted."""
+    table = dict(previous)
+    reorder = False
+    for key in keys:
+        value = entry(key, previous.get(key, ()))
+        if value:
+            reorder |= key not in table
+            table[key] = value
+        elif key in table:
+            del table[key]
+    return dict(sorted(table.items())) if reorder else table
+
+
+def _inverse_updated(previous: Index, before: Index, after: Index, orgs: Iterable[str]) -> Index:
+    """`organizations_by_person` after the people of `orgs` changed from `before` to `after`."""
+    gained: defaultdict[str, set[str]] = defaultdict(set)
+    lost: defaultdict[str, set[str]] = defaultdict(set)
+    for org in orgs:
+        old, new = set(before.get(org, ())), set(after.get(org, ()))
+        for person in new - old:
+            gained[person].add(org)
+        for person in old - new:
+            lost[person].add(org)
+    return _updated(previous, gained.keys() | lost.keys(), lambda person, current: (
+        tuple(sorted((set(current) | gained[person]) - lost[person]))))
