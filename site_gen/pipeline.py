@@ -33,7 +33,8 @@ from .markdown import render_tokens
 from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .swedish import slugify
-from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
+from .dependencies import data_of, pages_affected_by
+from .views import Page, page_urls, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -185,19 +186,13 @@ class Site:
         if config != last_config or templates != last_templates or any(p.parent != meetings_dir for p in self._pending):
             return None, False
         affected: set[str] = set()
-        text_only = True
+        text_only = True  # the common case while typing: nothing but the text of the minutes changed
         for path in self._pending:
             slug = slugify(path.stem)
             old, new = last_library.meetings.get(slug), library.meetings.get(slug)
-            text_pages = pages_showing_text_of(old, new) if old is not None and new is not None else None
-            if text_pages is not None:  # the common case while typing: nothing but the text changed
-                affected |= text_pages
-                continue
-            text_only = False
-            affected |= set(INDEX_PAGES)
-            for version, where in ((old, last_library), (new, library)):
-                if version is not None:
-                    affected |= pages_depending_on(version, where)
+            if old is not new:
+                affected |= pages_affected_by(old, new, last_library, library)
+                text_only = text_only and old is not None and new is not None and data_of(old) == data_of(new)
         return affected, text_only and bool(self._pending)
 
     def _render_changed(

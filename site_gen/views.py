@@ -102,48 +102,6 @@ def page_urls(library: Library) -> list[str]:
     ]
 
 
-def summary_of(meeting: Meeting) -> tuple:
-    """Everything about a meeting that pages other than its own show, except item excerpts."""
-    items = tuple((i.title, i.anchor, i.level, i.people, i.projects, i.organizations) for i in meeting.items)
-    return (meeting.title, meeting.date, meeting.group, meeting.note_taker, meeting.attendees, meeting.projects,
-            meeting.mentioned_people, meeting.organizations, meeting.draft, items)
-
-
-def pages_showing_text_of(old: Meeting, new: Meeting) -> set[str] | None:
-    """When only the text of a meeting changed (same `summary_of`), the pages that show it:
-    its own, and the timelines of projects whose quoted item excerpts changed. None otherwise."""
-    if summary_of(old) != summary_of(new):
-        return None
-    pages = {new.url}
-    for before, after in zip(old.items, new.items):
-        if before.excerpt != after.excerpt:
-            pages.update(project_url(p) for p in after.projects)
-    return pages
-
-
-def pages_depending_on(meeting: Meeting, library: Library) -> set[str]:
-    """The pages whose view can change when `meeting` (as it is in `library`) changes, appears
-    or disappears: its own page, its neighbours in its group (their previous/next links), its
-    group, and every person, project and organisation it references. The index pages are
-    added by the caller. `tests/test_incremental.py` checks this against full builds."""
-    siblings = library.meetings_by_group.get(meeting.group, ())
-    neighbours = set()
-    if meeting.slug in siblings:
-        position = siblings.index(meeting.slug)
-        neighbours = {meeting_url(s) for s in siblings[max(0, position - 1): position + 2]}
-    people = {a.person for a in meeting.attendees} | set(meeting.mentioned_people)
-    if meeting.note_taker:
-        people.add(meeting.note_taker)
-    return {
-        meeting.url,
-        *neighbours,
-        group_url(meeting.group),
-        *(person_url(p) for p in people),
-        *(project_url(p) for p in meeting.projects),
-        *(organization_url(o) for o in meeting.organizations),
-    }
-
-
 class _Views:
     """Builds the view of each page; holds the library so builders stay short."""
 

@@ -98,7 +98,12 @@ class Mutator:
         elif action == "mention":  # a name mentioned (or no longer) in the minutes
             head, body = target.read_text(encoding="utf-8").split("\n---\n", 1)
             sentence = self.random.choice(MENTIONS)
-            body = body.replace(f" {sentence}", "") if sentence in body else body.rstrip("\n") + f" {sentence}\n"
+            if sentence in body:
+                body = body.replace(f"{sentence}\n\n", "").replace(f" {sentence}", "")
+            elif self.random.random() < 0.5:  # before the first heading: in no agenda item
+                body = f"{sentence}\n\n{body}"
+            else:
+                body = body.rstrip("\n") + f" {sentence}\n"
             target.write_text(f"{head}\n---\n{body}", encoding="utf-8")
         elif action == "delete":
             target.unlink()
