@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Iterator
 
 from .model import Library, Meeting, group_url, meeting_url, organization_url, person_url, project_url
 
-MeetingLines = dict[str, tuple[Meeting, str]]
-"""Meeting slug → (the meeting object, its encoded line): reused while the memoized meeting is the same object."""
+LineCache = dict[tuple[str, str], tuple[tuple, bytes, bytes]]
+"""(section, slug) → (the objects the entry was made from, its encoded line, the line's digest):
+reused while every one of those objects is the same (the model reuses unchanged ones)."""
 
 
 def meeting_data(m: Meeting) -> dict:
@@ -27,64 +30,76 @@ def meeting_data(m: Meeting) -> dict:
     }
 
 
-def _other_data(lib: Library) -> dict:
-    return {
-        "people": [
-            {
-                "slug": slug,
-                "url": person_url(slug),
-                "name": p.name,
-                "meetings": list(lib.meetings_attended.get(slug, ())),
-                "mentioned_in": list(lib.meetings_mentioned.get(slug, ())),
-                "organizations": list(lib.organizations_by_person.get(slug, ())),
-            }
-            for slug, p in lib.people.items()
-        ],
-        "projects": [
-            {
-                "slug": slug,
-                "url": project_url(slug),
-                "name": p.name,
-                "status": p.status,
-                "meetings": list(lib.meetings_by_project.get(slug, ())),
-            }
-            for slug, p in lib.projects.items()
-        ],
-        "groups": [
-            {"slug": slug, "url": group_url(slug), "name": g.name, "meetings": list(lib.meetings_by_group.get(slug, ()))}
-            for slug, g in lib.groups.items()
-        ],
-        "organizations": [
-            {
-                "slug": slug,
-                "url": organization_url(slug),
-                "name": o.name,
-                "people": list(lib.people_by_organization.get(slug, ())),
-            }
-            for slug, o in lib.organizations.items()
-        ],
-    }
+def _other_entries(lib: Library) -> Iterator[tuple[str, str, tuple, Callable[[], dict]]]:
+    """(section, slug, what the entry is made from, how to make it) after the meetings, in order."""
+    for slug, p in lib.people.items():
+        inputs = (p, lib.meetings_attended.get(slug, ()), lib.meetings_mentioned.get(slug, ()),
+                  lib.organizations_by_person.get(slug, ()))
+        yield "people", slug, inputs, lambda slug=slug, i=inputs: {
+            "slug": slug, "url": person_url(slug), "name": i[0].name,
+            "meetings": list(i[1]), "mentioned_in": list(i[2]), "organizations": list(i[3]),
+        }
+    for slug, p in lib.projects.items():
+        inputs = (p, lib.meetings_by_project.get(slug, ()))
+        yield "projects", slug, inputs, lambda slug=slug, i=inputs: {
+            "slug": slug, "url": project_url(slug), "name": i[0].name, "status": i[0].status, "meetings": list(i[1]),
+        }
+    for slug, g in lib.groups.items():
+        inputs = (g, lib.meetings_by_group.get(slug, ()))
+        yield "groups", slug, inputs, lambda slug=slug, i=inputs: {
+            "slug": slug, "url": group_url(slug), "name": i[0].name, "meetings": list(i[1]),
+        }
+    for slug, o in lib.organizations.items():
+        inputs = (o, lib.people_by_organization.get(slug, ()))
+        yield "organizations", slug, inputs, lambda slug=slug, i=inputs: {
+            "slug": slug, "url": organization_url(slug), "name": i[0].name, "people": list(i[1]),
+        }
 
 
-def site_json(library: Library, meeting_lines: MeetingLines | None = None) -> bytes:
-    """One entry per line: readable, diff-friendly, and written by the fast C encoder
-    (which `indent` would rule out). `meeting_lines`, kept between builds, saves
-    encoding the meetings that did not change."""
-    cache = {} if meeting_lines is None else meeting_lines
-    meetings = []
-    for meeting in library.meetings.values():
-        cached = cache.get(meeting.slug)
-        if cached is None or cached[0] is not meeting:
-            cached = cache[meeting.slug] = (meeting, json.dumps(meeting_data(meeting), ensure_ascii=False))
-        meetings.append(cached[1])
-    for gone in cache.keys() - library.meetings.keys():
+SECTIONS = ("meetings", "people", "projects", "groups", "organizations")
+
+
+def site_json(library: Library, cache: LineCache | None = None) -> tuple[bytes, bytes]:
+    """The file's bytes and a digest of them. One entry per line: readable, diff-friendly, and
+    written by the fast C encoder (which `indent` would rule out).
+
+    `cache`, kept between builds, saves encoding the entries whose inputs are the same
+    objects as last time; the file's digest is made of the lines' digests, so unchanged
+    lines cost nothing there either."""
+    cache = {} if cache is None else cache
+    lines: dict[str, list[bytes]] = {section: [] for section in SECTIONS}
+    digest = hashlib.blake2b(digest_size=16)
+    used = set()
+
+    def add(section: str, slug: str, inputs: tuple, make: Callable[[], dict]) -> None:
+        key = (section, slug)
+        cached = cache.get(key)
+        if cached is None or len(cached[0]) != len(inputs) or any(a is not b for a, b in zip(cached[0], inputs)):
+            line = json.dumps(make(), ensure_ascii=False).encode("utf-8")
+            cached = cache[key] = (inputs, line, hashlib.blake2b(line, digest_size=16).digest())
+        used.add(key)
+        lines[section].append(cached[1])
+        digest.update(cached[2])
+
+    for slug, meeting in library.meetings.items():
+        add("meetings", slug, (meeting,), lambda meeting=meeting: meeting_data(meeting))
+    digest.update(b"\0")
+    section = "people"
+    for entry in _other_entries(library):
+        if entry[0] != section:
+            section = entry[0]
+            digest.update(b"\0" + section.encode())
+        add(*entry)
+    for gone in cache.keys() - used:
         del cache[gone]
-    sections = [_section("meetings", meetings)]
-    for key, entries in _other_data(library).items():
-        sections.append(_section(key, [json.dumps(entry, ensure_ascii=False) for entry in entries]))
-    return ("{\n" + ",\n".join(sections) + "\n}\n").encode("utf-8")
+    parts = [b"{\n"]
+    for number, section in enumerate(SECTIONS):
+        parts += [b",\n" if number else b"", *_section(section, lines[section])]
+    return b"".join([*parts, b"\n}\n"]), digest.digest()
 
 
-def _section(key: str, lines: list[str]) -> str:
-    body = ",\n".join("    " + line for line in lines)
-    return f'  "{key}": [\n{body}\n  ]' if lines else f'  "{key}": []'
+def _section(key: str, lines: list[bytes]) -> list[bytes]:
+    """A section's opening, lines and closing (the lines joined once: they are most of the file)."""
+    if not lines:
+        return [f'  "{key}": []'.encode()]
+    return [f'  "{key}": [\n    '.encode(), b",\n    ".join(lines), b"\n  ]"]

@@ -25,7 +25,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from .config import SiteConfig, load_config
-from .data import MeetingLines, site_json
+from .data import LineCache, site_json
 from .errors import Problems
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
@@ -34,12 +34,13 @@ from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .swedish import slugify
 from .dependencies import data_of, pages_affected_by
-from .views import Page, page_urls, site_pages
+from .views import Page, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = PROJECT_ROOT / "templates"
 DEFAULT_STATIC = PROJECT_ROOT / "static"
+DATA_PATH = "data/site.json"
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,11 @@ class Site:
         self.env = create_environment(options.templates_dir)
         self.fingerprints: dict[str, bytes] = {}
         """Output path → digest of the inputs of the file as it is on disk."""
+        self._page_fingerprints: dict[str, bytes] = {}
+        """The same for the HTML pages alone."""
         self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
         self._template_references: TemplateReferences = {}
-        self._meeting_lines: MeetingLines = {}
+        self._data_lines: LineCache = {}
         self._last: tuple[Library, SiteConfig, dict[str, bytes]] | None = None
         """The library, settings and template digests of the last successful build."""
         self._pending: set[Path] = set()
@@ -136,18 +139,20 @@ class Site:
         templates = template_digests(self.env, self._template_references)
         affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
         pages = site_pages(library, config, render_body=self._body_html, only=affected)
-        fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
+        page_fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
-            for url in page_urls(library):
-                path = url_to_path(url)
-                if path not in fingerprints:
-                    fingerprints[path] = self.fingerprints[path]
-        data = static_files(options.static_dir)
+            kept = dict(self._page_fingerprints)
+            for url in affected:  # those not rendered are gone
+                kept.pop(url_to_path(url), None)
+            page_fingerprints = {**kept, **page_fingerprints}
+        fingerprints = dict(page_fingerprints)
         if text_only:  # the data file holds no text of the minutes: it cannot have changed
-            fingerprints["data/site.json"] = self.fingerprints["data/site.json"]
+            fingerprints[DATA_PATH] = self.fingerprints[DATA_PATH]
         else:
-            data.insert(0, OutputFile("data/site.json", site_json(library, self._meeting_lines)))
-        for file in data:
+            data, fingerprints[DATA_PATH] = site_json(library, self._data_lines)
+            if not in_place or self.fingerprints.get(DATA_PATH) != fingerprints[DATA_PATH]:
+                files.append(OutputFile(DATA_PATH, data))
+        for file in static_files(options.static_dir):
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
                 files.append(file)
@@ -158,7 +163,7 @@ class Site:
             report.deleted = len(stale)
         else:
             write_site(files, options.output_dir)
-        self.fingerprints = fingerprints
+        self.fingerprints, self._page_fingerprints = fingerprints, page_fingerprints
         self._last, self._pending = (library, config, templates), set()
         lap("write")
         report.pages, report.library = len(pages), library

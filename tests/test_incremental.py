@@ -277,3 +277,25 @@ def test_a_structural_and_a_text_change_in_one_build(site, tmp_path):
     incremental.build(in_place=True)
     build_site(BuildOptions(content_dir=content, output_dir=tmp_path / "clean"))
     assert tree_digest(tmp_path / "served") == tree_digest(tmp_path / "clean")
+
+
+def test_static_files_added_changed_and_removed_after_a_meeting_edit(site, tmp_path):
+    # Static assets are compared on every build, also when the pages are rebuilt selectively.
+    content, static = site(), tmp_path / "static"
+    shutil.copytree(REPO / "static", static)
+    mutator = Mutator(content, seed=5)
+    meeting = [p for _ in range(3) for p in mutator.new_meeting()][0]
+    options = BuildOptions(content_dir=content, output_dir=tmp_path / "served", static_dir=static)
+    incremental = Site(options, trust_watcher=True)
+    incremental.build(in_place=True)
+    for change in ("add", "change", "remove"):
+        extra = static / "extra.txt"
+        if change == "remove":
+            extra.unlink()
+        else:
+            extra.write_text(change, encoding="utf-8")
+        meeting.write_text(meeting.read_text(encoding="utf-8") + f"\n{change}\n", encoding="utf-8")
+        incremental.forget([meeting, extra])
+        incremental.build(in_place=True)
+        build_site(BuildOptions(content_dir=content, output_dir=tmp_path / change, static_dir=static))
+        assert tree_digest(tmp_path / "served") == tree_digest(tmp_path / change), change
