@@ -81,7 +81,7 @@ def update_indexes(
         indexes[name] = _updated(getattr(previous, name), keys_before.keys() | added.keys(), lambda key, current: (
             _insert([s for s in current if s not in changed], added.get(key, ()), position)))
     by_org = indexes["meetings_by_organization"]
-    touched = {key for old, new in changes for m in (old, new) if m for key in meeting_keys(m)["meetings_by_organization"]}
+    touched = set().union(*(_organizations_touched(old, new) for old, new in changes))
     people_by_org = _updated(previous.people_by_organization, touched, lambda org, _: unique([
         *members.get(org, ()),
         *(a.person for slug in by_org.get(org, ()) for a in meetings[slug].attendees if a.organization == org),
@@ -90,6 +90,25 @@ def update_indexes(
     indexes["organizations_by_person"] = _inverse_updated(
         previous.organizations_by_person, previous.people_by_organization, people_by_org, touched)
     return indexes
+
+
+def _organizations_touched(old: Meeting | None, new: Meeting | None) -> set[str]:
+    """Organisations whose people may change: those whose representatives in the meeting
+    changed, or all it names if it appeared, went or moved (people are listed in the order
+    they first represented an organisation)."""
+    before = _representatives(old) if old is not None else {}
+    after = _representatives(new) if new is not None else {}
+    if old is None or new is None or old.date != new.date:
+        return before.keys() | after.keys()
+    return {org for org in before.keys() | after.keys() if before.get(org) != after.get(org)}
+
+
+def _representatives(meeting: Meeting) -> dict[str, list[str]]:
+    representatives: defaultdict[str, list[str]] = defaultdict(list)
+    for attendance in meeting.attendees:
+        if attendance.organization:
+            representatives[attendance.organization].append(attendance.person)
+    return representatives
 
 
 def members_by_organization(people: dict[str, Person]) -> dict[str, tuple[str, ...]]:

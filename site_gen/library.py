@@ -35,6 +35,8 @@ class _Resolved:
     """The inputs and results of a successful `build_library`, for the next one."""
 
     records: Records
+    meeting_records: dict[str, MeetingRecord]
+    """`records.meetings` by slug."""
     include_drafts: bool
     index: NameIndex
     people: dict[str, Person]
@@ -97,7 +99,8 @@ def _build_library(records: Records, include_drafts: bool, problems: Problems, c
     problems.raise_if_any()
     meetings.sort(key=lambda m: (m.date, m.slug))
     library = _with_indexes(records, people, projects, {m.slug: m for m in meetings})
-    cache.last = _Resolved(records, include_drafts, index, people, groups, members_by_organization(people), library)
+    cache.last = _Resolved(records, {r.slug: r for r in records.meetings}, include_drafts, index, people, groups,
+                           members_by_organization(people), library)
     return library
 
 
@@ -115,7 +118,7 @@ def _update_library(records: Records, last: _Resolved, problems: Problems, cache
     current = {r.slug: r for r in records.meetings}
     if len(current) != len(records.meetings):  # two files, one URL: the whole build reports it
         return _build_library(records, last.include_drafts, problems, cache)
-    previous = {r.slug: r for r in last.records.meetings}
+    previous = last.meeting_records
     changed = {slug for slug, record in current.items() if previous.get(slug) is not record}
     removed = previous.keys() - current.keys()
     index = last.index
@@ -147,7 +150,7 @@ def _update_library(records: Records, last: _Resolved, problems: Problems, cache
     meetings = _updated_meetings(published, changes)
     library = replace(last.library, meetings=meetings,
                       **update_indexes(last.library, meetings, changes, last.members))
-    cache.last = replace(last, records=records, library=library)
+    cache.last = replace(last, records=records, meeting_records=current, library=library)
     return library
 
 

@@ -146,39 +146,39 @@ def load_records(
     if not content_dir.is_dir():
         problems.error(display_path(content_dir), 0, "innehållskatalogen finns inte")
         problems.raise_if_any()
-    loaded: dict[str, list] = {folder: [] for folder in FOLDERS}
-    seen: set[Path] = set()
-    for folder, paths in (listing or content_files(content_dir)).items():
-        for path in paths:
-            seen.add(path)
-            cached = cache.get(path)
-            if cached is not None and unchanged is not None and unchanged(path):
-                result = cached
-            else:
-                result = _load_cached(folder, path, content_dir, cache)
-                if result is not cached:
-                    changed.add(path)
+    listing = content_files(content_dir) if listing is None else listing
+    loaded: dict[str, tuple] = {}
+    for folder, paths in listing.items():
+        # One pass per folder, with as little as possible per file: at 10,000 meetings this
+        # runs on every keystroke in serve.
+        if unchanged is None:
+            results = [_load_cached(folder, path, content_dir, cache, changed) for path in paths]
+        else:
+            results = [result if (result := cache.get(path)) is not None and unchanged(path)
+                       else _load_cached(folder, path, content_dir, cache, changed) for path in paths]
+        for result in [r for r in results if r.errors or r.warnings]:
             problems.errors.extend(result.errors)
             problems.warnings.extend(result.warnings)
-            if result.record is not None:
-                loaded[folder].append(result.record)
-    for gone in [path for path in cache if path not in seen]:
+        loaded[folder] = tuple(r.record for r in results if r.record is not None)
+    for gone in cache.keys() - set().union(*listing.values()):
         del cache[gone]
         changed.add(gone)
     problems.raise_if_any()
-    return Records(*(tuple(loaded[folder]) for folder in FOLDERS))
+    return Records(*(loaded.get(folder, ()) for folder in FOLDERS))
 
 
-def _load_cached(folder: str, path: Path, content_dir: Path, cache: FileCache) -> LoadedFile:
+def _load_cached(folder: str, path: Path, content_dir: Path, cache: FileCache, changed: set[Path]) -> LoadedFile:
+    cached = cache.get(path)
     try:
         stat = path.stat()
     except FileNotFoundError:  # deleted since the folder was listed (e.g. by a git checkout)
-        cache.pop(path, None)
+        if cache.pop(path, None) is not None:
+            changed.add(path)
         return _GONE
     stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = cache.get(path)
     if cached is not None and cached.stamp == stamp:
         return cached
+    changed.add(path)
     file_problems = Problems()
     try:
         record = load_file(folder, path, content_dir, file_problems)

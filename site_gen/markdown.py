@@ -66,6 +66,13 @@ def relative_url(target: str, page_url: str) -> str:
     """
     if not target.startswith("/") or target.startswith("//"):
         return target
+    folders = _page_folders(page_url)
+    if folders and "/." not in target and "//" not in target:
+        # The common case, for every link of every page: a plain path into another section
+        # of the site than the page's, reached by climbing to the root.
+        end = target.find("/", 1)
+        if target[1:end if end > 0 else None].partition("#")[0] != folders[0]:
+            return "../" * len(folders) + target[1:]
     path, hash_mark, fragment = target.partition("#")
     relative = _relative_path(path, page_url)
     if path.endswith("/") and relative != ".":

@@ -108,6 +108,7 @@ class _Views:
     def __init__(self, library: Library, render_body: Callable[[Meeting], str]):
         self.lib = library
         self.render_body = render_body
+        self._summaries: dict[str, View] = {}
 
     @functools.cached_property
     def projects_by_organization(self) -> dict[str, set[str]]:
@@ -135,14 +136,18 @@ class _Views:
         return {"name": self.lib.groups[slug].name, "url": group_url(slug)}
 
     def meeting_summary(self, slug: str) -> View:
-        meeting = self.lib.meetings[slug]
-        return {
-            "title": meeting.title,
-            "url": meeting.url,
-            "date": format_date(meeting.date),
-            "date_iso": meeting.date.isoformat(),
-            "group": self.group_link(meeting.group),
-        }
+        """How lists show a meeting (one object per meeting and build: pages share it, never change it)."""
+        summary = self._summaries.get(slug)
+        if summary is None:
+            meeting = self.lib.meetings[slug]
+            summary = self._summaries[slug] = {
+                "title": meeting.title,
+                "url": meeting.url,
+                "date": format_date(meeting.date),
+                "date_iso": meeting.date.isoformat(),
+                "group": self.group_link(meeting.group),
+            }
+        return summary
 
     def meeting_list(self, slugs: tuple[str, ...]) -> list[View]:
         """Meetings newest first."""
