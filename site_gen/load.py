@@ -148,6 +148,7 @@ def load_records(
         problems.raise_if_any()
     listing = content_files(content_dir) if listing is None else listing
     loaded: dict[str, tuple] = {}
+    cached_files = 0
     for folder, paths in listing.items():
         # One pass per folder, with as little as possible per file: at 10,000 meetings this
         # runs on every keystroke in serve.
@@ -160,9 +161,11 @@ def load_records(
             problems.errors.extend(result.errors)
             problems.warnings.extend(result.warnings)
         loaded[folder] = tuple(r.record for r in results if r.record is not None)
-    for gone in cache.keys() - set().union(*listing.values()):
-        del cache[gone]
-        changed.add(gone)
+        cached_files += len(results) - sum(r is _GONE for r in results)
+    if len(cache) != cached_files:  # the cache holds files no longer listed
+        for gone in cache.keys() - set().union(*listing.values()):
+            del cache[gone]
+            changed.add(gone)
     problems.raise_if_any()
     return Records(*(loaded.get(folder, ()) for folder in FOLDERS))
 

@@ -27,7 +27,6 @@ from markdown_it.token import Token
 
 from .config import SiteConfig, load_config
 from .data import LineCache, site_json
-from .errors import Problems
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
@@ -133,8 +132,7 @@ class Site:
                                listing=self._current_listing(), changed=self._pending)
         self._reported = set()
         lap("load")
-        library = build_library(records, include_drafts=options.include_drafts, problems=Problems(),
-                                cache=self.model_cache)
+        library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache)
         lap("model")
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)
