@@ -1,0 +1,29 @@
+"""Optimisations give byte-identical output to the simple path they stand in for."""
+
+from __future__ import annotations
+
+import jinja2
+from site_gen import render
+from site_gen.pipeline import BuildOptions, build_site
+
+from .conftest import REPO
+from .test_errors import tree_digest
+
+
+def test_views_attribute_lookup_gives_what_jinja_gives():
+    ours, plain = render.create_environment(REPO / "templates"), jinja2.Environment()
+    view = {"title": "Möte", "items": [1, 2], "get": "nyckel"}
+    for name in ("title", "items", "get", "keys", "missing"):
+        expected, found = plain.getattr(view, name), ours.getattr(view, name)
+        if isinstance(expected, jinja2.Undefined):
+            assert isinstance(found, jinja2.Undefined), name
+        else:
+            assert found == expected, name
+
+
+def test_site_rendered_with_our_environment_equals_plain_jinja(tmp_path, monkeypatch):
+    options = BuildOptions(content_dir=REPO / "content", output_dir=tmp_path / "ours", include_drafts=True)
+    build_site(options)
+    monkeypatch.setattr(render, "_Environment", jinja2.Environment)
+    build_site(BuildOptions(content_dir=REPO / "content", output_dir=tmp_path / "plain", include_drafts=True))
+    assert tree_digest(tmp_path / "ours") == tree_digest(tmp_path / "plain")
