@@ -10,13 +10,14 @@ the site. Both give equal indexes in the same order (`tests/test_library.py` com
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Callable
+from typing import Callable, TypeVar
 
 from .model import Library, Meeting, Person
 
 Index = dict[str, tuple[str, ...]]
+V = TypeVar("V")
 
 MEETING_INDEXES = (
     "meetings_by_group", "meetings_attended", "meetings_mentioned", "meetings_by_project", "meetings_by_organization",
@@ -58,6 +59,12 @@ def build_indexes(people: dict[str, Person], meetings: dict[str, Meeting]) -> di
         for person in members:
             organizations_by_person[person].add(org)
     indexes["organizations_by_person"] = {p: tuple(sorted(orgs)) for p, orgs in sorted(organizations_by_person.items())}
+    for name, counted in COUNTED.items():
+        table: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for meeting in meetings.values():
+            for key, counts in counted(meeting).items():
+                table[key].update(counts)
+        indexes[name] = {key: dict(counts) for key, counts in sorted(table.items()) if counts}
     return indexes
 
 
@@ -89,7 +96,46 @@ def update_indexes(
     indexes["people_by_organization"] = people_by_org
     indexes["organizations_by_person"] = _inverse_updated(
         previous.organizations_by_person, previous.people_by_organization, people_by_org, touched)
+    for name, counted in COUNTED.items():
+        indexes[name] = _counts_updated(getattr(previous, name), counted, changes)
     return indexes
+
+
+def _attendance(meeting: Meeting) -> dict[str, Counter[str]]:
+    return {meeting.group: Counter(unique(a.person for a in meeting.attendees))}
+
+
+def _item_projects(meeting: Meeting) -> dict[str, Counter[str]]:
+    table: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for item in meeting.items:
+        for org in item.organizations:
+            table[org].update(item.projects)
+    return table
+
+
+COUNTED: dict[str, Callable[[Meeting], dict[str, Counter[str]]]] = {
+    "attendance_by_group": _attendance,
+    "item_projects_by_organization": _item_projects,
+}
+"""The indexes that count, and what one meeting adds to each: kept by adding and
+subtracting the counts of changed meetings, so that a busy group costs nothing."""
+
+
+def _counts_updated(previous: dict[str, dict[str, int]], counted: Callable[[Meeting], dict[str, Counter[str]]],
+                    changes: list[Change]) -> dict[str, dict[str, int]]:
+    delta: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for old, new in changes:
+        for key, counts in (counted(old) if old is not None else {}).items():
+            delta[key].subtract(counts)
+        for key, counts in (counted(new) if new is not None else {}).items():
+            delta[key].update(counts)
+
+    def entry(key: str, current: dict[str, int]) -> dict[str, int]:
+        counts = Counter(current)
+        counts.update(delta[key])
+        return {item: n for item, n in counts.items() if n > 0}
+
+    return _updated(previous, [k for k, d in delta.items() if any(d.values())], entry)
 
 
 def _organizations_touched(old: Meeting | None, new: Meeting | None) -> set[str]:
@@ -134,13 +180,13 @@ def _insert(kept: list[str], added: Iterable[str], position: Callable[[str], tup
     return tuple(kept)
 
 
-def _updated(previous: Index, keys: Iterable[str], entry: Callable[[str, tuple[str, ...]], tuple[str, ...]]) -> Index:
+def _updated(previous: dict[str, V], keys: Iterable[str], entry: Callable[[str, V], V]) -> dict[str, V]:
     """`previous` with the entries of `keys` recomputed by `entry(key, previous entry)`;
     empty entries are dropped, and the keys stay sorted."""
     table = dict(previous)
     reorder = False
     for key in keys:
-        value = entry(key, previous.get(key, ()))
+        value = entry(key, previous.get(key, ()))  # type: ignore[arg-type]
         if value:
             reorder |= key not in table
             table[key] = value

@@ -240,3 +240,7 @@ class Library:
     """Organisation slug → its people: members by front matter and attendees who represented it."""
     organizations_by_person: dict[str, tuple[str, ...]]
     """The inverse: person slug → organisations, sorted by slug."""
+    attendance_by_group: dict[str, dict[str, int]]
+    """Group slug → person slug → how many of the group's meetings the person attended."""
+    item_projects_by_organization: dict[str, dict[str, int]]
+    """Organisation slug → project slug → how many agenda items mention both."""

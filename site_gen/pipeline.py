@@ -80,7 +80,7 @@ class Site:
         not reported are not stat'ed; folders are still listed to find added and removed files."""
         # Absolute, so that the loader's cache keys and the watcher's paths are alike.
         self.options = options = dataclasses.replace(options, content_dir=options.content_dir.absolute())
-        self.file_cache: FileCache = {}
+        self.file_cache = FileCache()
         self.model_cache = ModelCache()
         self.env = create_environment(options.templates_dir)
         self.fingerprints: dict[str, bytes] = {}
@@ -103,7 +103,7 @@ class Site:
     def forget(self, paths: Iterable[Path]) -> None:
         """Files the watcher saw change: read them again even if their stamp looks the same."""
         for path in (Path(p).absolute() for p in paths):
-            self.file_cache.pop(path, None)
+            self.file_cache.forget(path)
             self._reported.add(path)
             if path.suffix == ".md":
                 self._pending.add(path)
@@ -126,9 +126,8 @@ class Site:
 
         check_output_dir(options.output_dir, options.content_dir)
         config = load_config(options.content_dir, options.base_url)
-        reported = self._reported
-        unchanged = (lambda path: path not in reported) if self.trust_watcher else None
-        records = load_records(options.content_dir, cache=self.file_cache, unchanged=unchanged,
+        records = load_records(options.content_dir, cache=self.file_cache,
+                               reported=self._reported if self.trust_watcher else None,
                                listing=self._current_listing(), changed=self._pending)
         self._reported = set()
         lap("load")

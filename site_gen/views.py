@@ -9,7 +9,6 @@ relative to the page.
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -109,16 +108,6 @@ class _Views:
         self.lib = library
         self.render_body = render_body
         self._summaries: dict[str, View] = {}
-
-    @functools.cached_property
-    def projects_by_organization(self) -> dict[str, set[str]]:
-        """Organisation → projects discussed in agenda items that mention it (one pass, not one per page)."""
-        table: dict[str, set[str]] = {}
-        for meeting in self.lib.meetings.values():
-            for item in meeting.items:
-                for org in item.organizations:
-                    table.setdefault(org, set()).update(item.projects)
-        return table
 
     # --- small shared pieces -----------------------------------------------------
 
@@ -309,12 +298,12 @@ class _Views:
             "meeting_times": group.meeting_times,
             "description": Markup(render_markdown(group.description, group_url(slug))),
             "meetings": self.meeting_list(meetings),
-            "members": self._members_by_attendance(meetings),
+            "members": self._members_by_attendance(slug),
         }
 
-    def _members_by_attendance(self, meetings: tuple[str, ...]) -> list[View]:
-        counts = Counter(a.person for m in self._meetings_of(meetings) for a in m.attendees)
-        regular_from = regular_attendance_threshold(len(meetings))
+    def _members_by_attendance(self, group: str) -> list[View]:
+        counts = self.lib.attendance_by_group.get(group, {})
+        regular_from = regular_attendance_threshold(len(self.lib.meetings_by_group.get(group, ())))
         ordered = sorted(counts, key=lambda s: (-counts[s], person_sort_key(self.lib.people[s].name)))
         return [
             {**self.person_link(s), "count": counts[s], "regular": counts[s] >= regular_from} for s in ordered
@@ -332,7 +321,7 @@ class _Views:
     def organization(self, slug: str) -> View:
         organization = self.lib.organizations[slug]
         projects = {p for p, project in self.lib.projects.items() if slug in project.organizations}
-        projects |= self.projects_by_organization.get(slug, set())
+        projects |= self.lib.item_projects_by_organization.get(slug, {}).keys()
         return {
             "name": organization.name,
             "aliases": [a for a in organization.aliases if a.casefold() != organization.name.casefold()],
