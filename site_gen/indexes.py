@@ -105,17 +105,21 @@ def _attendance(meeting: Meeting) -> dict[str, Counter[str]]:
     return {meeting.group: Counter(unique(a.person for a in meeting.attendees))}
 
 
-def _item_projects(meeting: Meeting) -> dict[str, Counter[str]]:
-    table: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for item in meeting.items:
-        for org in item.organizations:
-            table[org].update(item.projects)
-    return table
+def _item_projects(field: str) -> Callable[[Meeting], dict[str, Counter[str]]]:
+    """For each organisation (or person) an item mentions, the projects the item mentions."""
+    def counted(meeting: Meeting) -> dict[str, Counter[str]]:
+        table: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for item in meeting.items:
+            for slug in getattr(item, field):
+                table[slug].update(item.projects)
+        return table
+    return counted
 
 
 COUNTED: dict[str, Callable[[Meeting], dict[str, Counter[str]]]] = {
     "attendance_by_group": _attendance,
-    "item_projects_by_organization": _item_projects,
+    "item_projects_by_organization": _item_projects("organizations"),
+    "item_projects_by_person": _item_projects("people"),
 }
 """The indexes that count, and what one meeting adds to each: kept by adding and
 subtracting the counts of changed meetings, so that a busy group costs nothing."""

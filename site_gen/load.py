@@ -123,14 +123,32 @@ class LoadedFile:
 _GONE = LoadedFile((0, -1), None, (), ())
 
 
+@dataclass(frozen=True)
+class _Folder:
+    """One folder's results, as `load_records` last made them."""
+
+    paths: list[Path]
+    """Its files as listed (a copy)."""
+    results: list[LoadedFile]
+    """Their results, in that order."""
+    records: tuple
+    with_problems: list[LoadedFile]
+    cached: int
+    """How many of the files are in the cache (not gone)."""
+
+    @classmethod
+    def of(cls, paths: list[Path], results: list[LoadedFile]) -> _Folder:
+        return cls(list(paths), results, tuple(r.record for r in results if r.record is not None),
+                   [r for r in results if r.errors or r.warnings], len(results) - sum(r is _GONE for r in results))
+
+
 class FileCache:
     """What `load_records` keeps between builds: each file's result by path, and each folder's
     results as listed, so that after an edit only the reported files are looked at."""
 
     def __init__(self) -> None:
         self.files: dict[Path, LoadedFile] = {}
-        self.folders: dict[str, tuple[list[Path], list[LoadedFile]]] = {}
-        """Folder → (its files as last listed, their results in that order)."""
+        self.folders: dict[str, _Folder] = {}
 
     def forget(self, path: Path) -> None:
         """Read the file again next time, even if its stamp looks the same."""
@@ -161,42 +179,40 @@ def load_records(
         problems.error(display_path(content_dir), 0, "innehållskatalogen finns inte")
         problems.raise_if_any()
     listing = content_files(content_dir) if listing is None else listing
-    loaded: dict[str, tuple] = {}
     for folder, paths in listing.items():
-        results = _load_folder(folder, paths, content_dir, cache, reported, changed)
-        cache.folders[folder] = (list(paths), results)
-        for result in [r for r in results if r.errors or r.warnings]:
-            problems.errors.extend(result.errors)
-            problems.warnings.extend(result.warnings)
-        loaded[folder] = tuple(r.record for r in results if r.record is not None)
-    listed = sum(len(results) - sum(r is _GONE for r in results) for _, results in cache.folders.values())
-    if len(cache.files) != listed:  # the cache holds files no longer listed
+        cache.folders[folder] = result = _load_folder(folder, paths, content_dir, cache, reported, changed)
+        for file in result.with_problems:
+            problems.errors.extend(file.errors)
+            problems.warnings.extend(file.warnings)
+    if len(cache.files) != sum(cache.folders[folder].cached for folder in listing):  # files no longer listed
         for gone in cache.files.keys() - set().union(*listing.values()):
             del cache.files[gone]
             changed.add(gone)
     problems.raise_if_any()
-    return Records(*(loaded.get(folder, ()) for folder in FOLDERS))
+    return Records(*(cache.folders[folder].records if folder in listing else () for folder in FOLDERS))
 
 
 def _load_folder(
     folder: str, paths: list[Path], content_dir: Path, cache: FileCache, reported: Collection[Path] | None,
     changed: set[Path],
-) -> list[LoadedFile]:
-    """The results of a folder's files, in order. At 10,000 meetings this runs on every
-    keystroke in serve, so it does as little as possible per file."""
+) -> _Folder:
+    """A folder's results. At 10,000 meetings this runs on every keystroke in serve, so
+    with a trusted watcher only the reported files are looked at when the folder still
+    lists the same files."""
     files = cache.files
     if reported is None:
-        return [_load_cached(folder, path, content_dir, files, changed) for path in paths]
+        return _Folder.of(paths, [_load_cached(folder, path, content_dir, files, changed) for path in paths])
     last = cache.folders.get(folder)
-    if last is not None and last[0] == paths:  # the same files: only reported ones may differ
-        results = list(last[1])
+    if last is not None and last.paths == paths:
+        results = None
         for path in reported:
             position = bisect.bisect_left(paths, path.name, key=lambda p: p.name)
             if position < len(paths) and paths[position] == path:
+                results = list(last.results) if results is None else results
                 results[position] = _load_cached(folder, path, content_dir, files, changed)
-        return results
-    return [result if (result := files.get(path)) is not None and path not in reported
-            else _load_cached(folder, path, content_dir, files, changed) for path in paths]
+        return last if results is None else _Folder.of(paths, results)
+    return _Folder.of(paths, [result if (result := files.get(path)) is not None and path not in reported
+                              else _load_cached(folder, path, content_dir, files, changed) for path in paths])
 
 
 def _load_cached(

@@ -244,3 +244,5 @@ class Library:
     """Group slug → person slug → how many of the group's meetings the person attended."""
     item_projects_by_organization: dict[str, dict[str, int]]
     """Organisation slug → project slug → how many agenda items mention both."""
+    item_projects_by_person: dict[str, dict[str, int]]
+    """Person slug → project slug → how many agenda items mention both."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from .config import SiteConfig, load_config
-from .data import LineCache, site_json
+from .data import DataCache, site_json
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
@@ -34,7 +34,7 @@ from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .swedish import slugify
 from .dependencies import data_of, pages_affected_by
-from .views import Page, site_pages
+from .views import Page, Summaries, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,8 @@ class Site:
         """The same for the HTML pages alone."""
         self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
         self._template_references: TemplateReferences = {}
-        self._data_lines: LineCache = {}
+        self._data_cache = DataCache()
+        self._summaries: Summaries = {}
         self._last: tuple[Library, SiteConfig, dict[str, bytes]] | None = None
         """The library, settings and template digests of the last successful build."""
         self._pending: set[Path] = set()
@@ -136,7 +137,7 @@ class Site:
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)
         affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
-        pages = site_pages(library, config, render_body=self._body_html, only=affected)
+        pages = site_pages(library, config, render_body=self._body_html, only=affected, summaries=self._summaries)
         page_fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
             kept = dict(self._page_fingerprints)
@@ -147,7 +148,7 @@ class Site:
         if text_only:  # the data file holds no text of the minutes: it cannot have changed
             fingerprints[DATA_PATH] = self.fingerprints[DATA_PATH]
         else:
-            data, fingerprints[DATA_PATH] = site_json(library, self._data_lines)
+            data, fingerprints[DATA_PATH] = site_json(library, self._data_cache)
             if not in_place or self.fingerprints.get(DATA_PATH) != fingerprints[DATA_PATH]:
                 files.append(OutputFile(DATA_PATH, data))
         for file in static_files(options.static_dir):

@@ -19,6 +19,7 @@ from .config import SiteConfig
 from .markdown import render_markdown, render_tokens
 from .model import (
     PROJECT_STATUSES,
+    Group,
     Library,
     Meeting,
     group_url,
@@ -30,6 +31,8 @@ from .model import (
 from .swedish import family_initial, format_date, format_date_with_weekday, person_sort_key, sort_key
 
 View = dict[str, Any]
+Summaries = dict[str, tuple[Meeting, Group, View]]
+"""Meeting slug → (the meeting and group a summary was made from, the summary); views never change it."""
 LATEST_MEETINGS = 5
 
 
@@ -54,12 +57,15 @@ def site_pages(
     config: SiteConfig,
     render_body: Callable[[Meeting], str] | None = None,
     only: set[str] | None = None,
+    summaries: Summaries | None = None,
 ) -> list[Page]:
     """The site's pages, or only those whose URL is in `only` (views are built for those alone).
 
-    `render_body` renders a meeting's minutes (a cache may stand in).
+    `render_body` renders a meeting's minutes (a cache may stand in). `summaries`, kept
+    between builds, saves making again how lists show each unchanged meeting.
     """
-    views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)))
+    views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)),
+                   {} if summaries is None else summaries)
     lib = library
     wanted = (lambda url: True) if only is None else only.__contains__
     pages = [
@@ -104,10 +110,10 @@ def page_urls(library: Library) -> list[str]:
 class _Views:
     """Builds the view of each page; holds the library so builders stay short."""
 
-    def __init__(self, library: Library, render_body: Callable[[Meeting], str]):
+    def __init__(self, library: Library, render_body: Callable[[Meeting], str], summaries: Summaries):
         self.lib = library
         self.render_body = render_body
-        self._summaries: dict[str, View] = {}
+        self._summaries = summaries
 
     # --- small shared pieces -----------------------------------------------------
 
@@ -125,18 +131,20 @@ class _Views:
         return {"name": self.lib.groups[slug].name, "url": group_url(slug)}
 
     def meeting_summary(self, slug: str) -> View:
-        """How lists show a meeting (one object per meeting and build: pages share it, never change it)."""
-        summary = self._summaries.get(slug)
-        if summary is None:
-            meeting = self.lib.meetings[slug]
-            summary = self._summaries[slug] = {
+        """How lists show a meeting: one object per meeting and group, shared by every page
+        that lists it (in this build and, while both are the same objects, later ones)."""
+        meeting = self.lib.meetings[slug]
+        group = self.lib.groups[meeting.group]
+        cached = self._summaries.get(slug)
+        if cached is None or cached[0] is not meeting or cached[1] is not group:
+            cached = self._summaries[slug] = (meeting, group, {
                 "title": meeting.title,
                 "url": meeting.url,
                 "date": format_date(meeting.date),
                 "date_iso": meeting.date.isoformat(),
                 "group": self.group_link(meeting.group),
-            }
-        return summary
+            })
+        return cached[2]
 
     def meeting_list(self, slugs: tuple[str, ...]) -> list[View]:
         """Meetings newest first."""
@@ -225,12 +233,9 @@ class _Views:
         }
 
     def _projects_of_person(self, person: str) -> set[str]:
+        """Projects naming the person, and those of agenda items that mention the person."""
         named = {slug for slug, p in self.lib.projects.items() if person in p.people}
-        for meeting in self._meetings_of(self.lib.meetings_attended.get(person, ()) + self.lib.meetings_mentioned.get(person, ())):
-            for item in meeting.items:
-                if person in item.people:
-                    named.update(item.projects)
-        return named
+        return named | self.lib.item_projects_by_person.get(person, {}).keys()
 
     def _meetings_of(self, slugs: tuple[str, ...]) -> list[Meeting]:
         return [self.lib.meetings[s] for s in slugs]
