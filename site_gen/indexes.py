@@ -186,11 +186,16 @@ def _insert(kept: list[str], added: Iterable[str], position: Callable[[str], tup
 
 def _updated(previous: dict[str, V], keys: Iterable[str], entry: Callable[[str, V], V]) -> dict[str, V]:
     """`previous` with the entries of `keys` recomputed by `entry(key, previous entry)`;
-    empty entries are dropped, and the keys stay sorted."""
+    empty entries are dropped, and the keys stay sorted. An entry that comes out equal
+    stays the same object, so that what is cached by it downstream (lines of site.json)
+    stays valid."""
     table = dict(previous)
     reorder = False
     for key in keys:
-        value = entry(key, previous.get(key, ()))  # type: ignore[arg-type]
+        current = previous.get(key, ())
+        value = entry(key, current)  # type: ignore[arg-type]
+        if value == current:
+            continue
         if value:
             reorder |= key not in table
             table[key] = value
