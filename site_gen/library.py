@@ -18,6 +18,7 @@ from .errors import ContentError, Problems
 from .indexes import Change, build_indexes, members_by_organization, unique, update_indexes
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
 from .load import Records
+from .markdown import render_tokens
 from .minutes import link_minutes
 from .model import Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, Project, meeting_url
 from .swedish import format_date, slugify
@@ -313,7 +314,7 @@ def _resolve_meeting(
         projects=unique([*minutes.projects, *explicit_projects]),
         mentioned_people=minutes.people,
         organizations=unique([*represented, *minutes.organizations]),
-        body_tokens=minutes.tokens,
+        body_html=render_tokens(minutes.tokens, meeting_url(record.slug)),
         draft=record.draft,
         origin=record.origin,
     )

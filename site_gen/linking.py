@@ -128,14 +128,14 @@ class NameIndex:
             self._pattern = NamePattern(self._people, "p", others=self._others)
         return self._pattern
 
-    def known_first_names(self, text: str) -> Iterator[re.Match[str]]:
+    def known_first_names(self, text: str, words: set[str] | None = None) -> Iterator[re.Match[str]]:
         """Every first name of a known person in `text` (for the 'links to nobody' warning)."""
         if self._first_name_pattern is None:
             self._first_name_pattern = NamePattern(self._first_names, "f")
-        return self._first_name_pattern.finditer(text)
+        return self._first_name_pattern.finditer(text, words)
 
-    def find(self, text: str) -> Iterator[Match]:
-        for match in self.pattern.finditer(text):
+    def find(self, text: str, words: set[str] | None = None) -> Iterator[Match]:
+        for match in self.pattern.finditer(text, words):
             if match.group("p") is not None:
                 target = self._people[match.group("p")]
             else:
@@ -181,33 +181,40 @@ class NamePattern:
     """
 
     def __init__(self, people: Iterable[str], group: str, others: Iterable[str] | None = None):
-        self.people, self.group = sorted(set(people)), group
-        self.others = None if others is None else sorted(set(others))
+        self.people, self.group = tuple(sorted(set(people))), group
+        self.others = None if others is None else tuple(sorted(set(others)))
         self._people_by_word = _by_first_word(self.people, str)
         self._others_by_word = _by_first_word(self.others or (), str.lower)
         self.exhaustive = self._people_by_word is None or self._others_by_word is None
         """True when names start so that only the whole pattern can find them (slow, still right)."""
         self._by_word: dict[str, re.Pattern[str] | None] = {}
+        self._candidates: set[str] = set()
+        """Words that may start a name; with names of projects and organisations (matched in
+        any case) they are found among the words of the texts, which `_classified` holds."""
+        self._classified: set[str] | None = set()
+        if self.others is None and self._people_by_word is not None:
+            # People's names are case-sensitive: the words that may start one are known.
+            self._candidates = {word + s for word in self._people_by_word for s in ("", "s")}
+            self._classified = None
 
     @functools.cached_property
     def whole(self) -> re.Pattern[str]:
-        return self._compile(self.people, self.others)
+        return _compiled(self.people, self.group, self.others)
 
-    def _compile(self, people: list[str], others: list[str] | None) -> re.Pattern[str]:
-        source = _people_pattern(people, self.group)
-        return re.compile(source if others is None else f"{source}|{_others_pattern(others)}")
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, words: set[str] | None = None) -> Iterator[re.Match[str]]:
+        """The matches in `text`; `words` is `words_of(text)` if the caller has it already."""
         if self.exhaustive:
             yield from self.whole.finditer(text)
             return
-        end = 0
-        for word in _WORD.finditer(text):
-            start = word.start()
-            if start < end:
-                continue
-            pattern = self._pattern_at(word.group())
-            if pattern is not None and (match := pattern.match(text, start)) is not None:
+        words = words_of(text) if words is None else words
+        if self._classified is not None:
+            for word in words - self._classified:
+                self._classified.add(word)
+                if self._pattern_at(word) is not None:
+                    self._candidates.add(word)
+        end = 0  # where the last match ended: matches do not overlap
+        for start, word in sorted(_occurrences(text, words & self._candidates)):
+            if start >= end and (match := self._pattern_at(word).match(text, start)) is not None:
                 yield match
                 end = match.end()
 
@@ -223,9 +230,34 @@ class NamePattern:
                 return self.whole
             others = _names_starting(self._others_by_word, word.lower())
         found = people or others
-        pattern = self._compile(people, others) if found else None
+        pattern = _compiled(tuple(people), self.group, None if others is None else tuple(others)) if found else None
         self._by_word[word] = pattern
         return pattern
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(people: tuple[str, ...], group: str, others: tuple[str, ...] | None) -> re.Pattern[str]:
+    """One pattern of names, compiled once for every meeting that needs it (compiling is slow)."""
+    source = _people_pattern(people, group)
+    return re.compile(source if others is None else f"{source}|{_others_pattern(others)}")
+
+
+def _occurrences(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
+    r"""Where each of `words` stands in `text` as a whole word (a maximal run of \w): a word
+    that only begins there must not be taken for it ('Annas' is not 'Anna' + genitive s when
+    'Annas Anna' is a name)."""
+    for word in words:
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if (start == 0 or not _is_word_character(text[start - 1])) and (
+                    end == len(text) or not _is_word_character(text[end])):
+                yield start, word
+            start = text.find(word, start + 1)
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"  # what \w matches in a str pattern
 
 
 def _by_first_word(names: Iterable[str], fold: Callable[[str], str]) -> dict[str, list[str]] | None:
@@ -256,21 +288,27 @@ class FirstNames:
             owners.setdefault(first_name, set()).add(slug)
         self.unique = {name: slugs.pop() for name, slugs in owners.items() if len(slugs) == 1}
         self.ambiguous = {name for name, slugs in owners.items() if len(slugs) > 1}
-        self._pattern = re.compile(_people_pattern(self.unique, "f")) if self.unique else None
+        self._pattern = NamePattern(self.unique, "f") if self.unique else None
 
-    def find(self, text: str) -> Iterator[Match]:
+    def find(self, text: str, words: set[str] | None = None) -> Iterator[Match]:
         if self._pattern is None:
             return
-        for match in self._pattern.finditer(text):
+        for match in self._pattern.finditer(text, words):
             yield Match(match.start(), match.end(), NameIndex.target(PERSON, self.unique[match.group("f")]))
 
 
-def find_names(text: str, index: NameIndex, first_names: FirstNames) -> list[Match]:
+def words_of(text: str) -> set[str]:
+    r"""The words in `text` (runs of \w), which tell the name patterns where to look."""
+    return set(_WORD.findall(text))
+
+
+def find_names(text: str, index: NameIndex, first_names: FirstNames, words: set[str] | None = None) -> list[Match]:
     """All name matches in `text`, full names and aliases before first names."""
-    matches = list(index.find(text))
+    words = words_of(text) if words is None else words
+    matches = list(index.find(text, words))
     if first_names.unique:
         taken = [(m.start, m.end) for m in matches]
-        matches += [m for m in first_names.find(text) if not any(s < m.end and m.start < e for s, e in taken)]
+        matches += [m for m in first_names.find(text, words) if not any(s < m.end and m.start < e for s, e in taken)]
         matches.sort(key=lambda m: m.start)
     return matches
 

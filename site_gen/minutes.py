@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from .errors import Problems
-from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Target, find_names, link_text, link_tokens
+from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Target, find_names, link_text, link_tokens, words_of
 from .markdown import MARKDOWN
 from .model import AgendaItem, MeetingRecord, meeting_url
 from .swedish import slugify
@@ -110,8 +110,9 @@ class _Linker:
             if child.type == "entity_ref":
                 out += self._entity_ref(child, block_line, inline.content, mentioned, plain=in_heading or link_depth > 0)
             elif child.type == "text" and link_depth == 0:
-                matches = find_names(child.content, self.index, self.first_names)
-                self._warn_unlinked_first_names(child.content, matches, block_line)
+                words = words_of(child.content)
+                matches = find_names(child.content, self.index, self.first_names, words)
+                self._warn_unlinked_first_names(child.content, matches, block_line, words)
                 for match in matches:
                     for m in mentioned:
                         m.add(match.target)
@@ -135,8 +136,8 @@ class _Linker:
                                 f"länken {href} pekar på en sida som inte finns – rätta adressen (till exempel /personer/förnamn-efternamn/)")
         return path
 
-    def _warn_unlinked_first_names(self, text: str, matches: list, line: int) -> None:
-        for found in self.index.known_first_names(text):
+    def _warn_unlinked_first_names(self, text: str, matches: list, line: int, words: set[str]) -> None:
+        for found in self.index.known_first_names(text, words):
             if any(m.start <= found.start() < m.end for m in matches):
                 continue
             name = found.group("f")

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it.token import Token
-
 PROJECT_STATUSES = {
     "planned": "Planerat",
     "active": "Pågående",
@@ -183,8 +181,9 @@ class Meeting:
     """People mentioned in the text, attendees included."""
     organizations: tuple[str, ...]
     """Organisations mentioned in the text or represented by an attendee."""
-    body_tokens: tuple[Token, ...] = field(compare=False, hash=False, repr=False)
-    """The parsed minutes with every name link already resolved, ready to render."""
+    body_html: str = field(repr=False)
+    """The minutes as HTML, every name linked. Its links are relative to the meeting's own
+    page, the one page that shows them (HTML is a fraction of the parsed tokens' memory)."""
     draft: bool
     origin: Origin
 

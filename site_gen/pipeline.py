@@ -23,14 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it.token import Token
-
 from .config import SiteConfig, load_config
 from .data import DataCache, site_json
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
-from .markdown import render_tokens
-from .model import Library, Meeting
+from .model import Library
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .swedish import slugify
 from .dependencies import data_of, pages_affected_by
@@ -87,7 +84,6 @@ class Site:
         """Output path → digest of the inputs of the file as it is on disk."""
         self._page_fingerprints: dict[str, bytes] = {}
         """The same for the HTML pages alone."""
-        self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
         self._template_references: TemplateReferences = {}
         self._data_cache = DataCache()
         self._summaries: Summaries = {}
@@ -137,7 +133,7 @@ class Site:
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)
         affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
-        pages = site_pages(library, config, render_body=self._body_html, only=affected, summaries=self._summaries)
+        pages = site_pages(library, config, only=affected, summaries=self._summaries)
         page_fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
             kept = dict(self._page_fingerprints)
@@ -213,14 +209,6 @@ class Site:
                 files.append(OutputFile(path, renderer.render(page).encode("utf-8")))
         return fingerprints, files
 
-    def _body_html(self, meeting: Meeting) -> str:
-        """A meeting's rendered minutes; reused while its (memoized) tokens are the same objects."""
-        cached = self._bodies.get(meeting.slug)
-        if cached is not None and cached[0] is meeting.body_tokens:
-            return cached[1]
-        html = render_tokens(meeting.body_tokens, meeting.url)
-        self._bodies[meeting.slug] = (meeting.body_tokens, html)
-        return html
 
 
 def build_site(options: BuildOptions) -> BuildReport:

@@ -9,14 +9,13 @@ relative to the page.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .markdown import render_markdown, render_tokens
+from .markdown import render_markdown
 from .model import (
     PROJECT_STATUSES,
     Group,
@@ -55,17 +54,14 @@ INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organis
 def site_pages(
     library: Library,
     config: SiteConfig,
-    render_body: Callable[[Meeting], str] | None = None,
     only: set[str] | None = None,
     summaries: Summaries | None = None,
 ) -> list[Page]:
     """The site's pages, or only those whose URL is in `only` (views are built for those alone).
 
-    `render_body` renders a meeting's minutes (a cache may stand in). `summaries`, kept
-    between builds, saves making again how lists show each unchanged meeting.
+    `summaries`, kept between builds, saves making again how lists show each unchanged meeting.
     """
-    views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)),
-                   {} if summaries is None else summaries)
+    views = _Views(library, {} if summaries is None else summaries)
     lib = library
     wanted = (lambda url: True) if only is None else only.__contains__
     pages = [
@@ -110,9 +106,8 @@ def page_urls(library: Library) -> list[str]:
 class _Views:
     """Builds the view of each page; holds the library so builders stay short."""
 
-    def __init__(self, library: Library, render_body: Callable[[Meeting], str], summaries: Summaries):
+    def __init__(self, library: Library, summaries: Summaries):
         self.lib = library
-        self.render_body = render_body
         self._summaries = summaries
 
     # --- small shared pieces -----------------------------------------------------
@@ -203,7 +198,7 @@ class _Views:
             ],
             "note_taker": self.person_link(meeting.note_taker) if meeting.note_taker else None,
             "toc": table_of_contents(meeting),
-            "body": Markup(self.render_body(meeting)),
+            "body": Markup(meeting.body_html),
             "projects": self.by_name([self.project_link(slug) for slug in meeting.projects]),
             "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
             "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,
