@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import pickle
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from .model import Library
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .swedish import slugify
 from .dependencies import data_of, pages_affected_by
-from .views import Page, Summaries, site_pages
+from .views import Page, Summaries, page_count, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,8 @@ class Site:
         """Output path → digest of the inputs of the file as it is on disk."""
         self._page_fingerprints: dict[str, bytes] = {}
         """The same for the HTML pages alone."""
+        self._data_fingerprints: dict[str, bytes] = {}
+        """The same for site.json and the static files."""
         self._template_references: TemplateReferences = {}
         self._data_cache = DataCache()
         self._summaries: Summaries = {}
@@ -105,12 +108,14 @@ class Site:
             if path.suffix == ".md":
                 self._pending.add(path)
 
-    def build(self, *, in_place: bool = False) -> BuildReport:
+    def build(self, *, in_place: bool = False, remember: bool = True) -> BuildReport:
         """Build; raise `BuildFailed` (nothing written) on bad content.
 
         `in_place` writes only what changed into the output directory (serve mode,
         where requests wait for the build); otherwise the whole site is written
-        beside it and swapped in.
+        beside it and swapped in, each page as soon as it is rendered. `remember`
+        keeps the pages' fingerprints for the next build of this `Site` (a one-shot
+        build has no use for them).
         """
         options, report = self.options, BuildReport()
         started = last = time.perf_counter()
@@ -130,41 +135,73 @@ class Site:
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache)
         lap("model")
-        renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)
         affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
+        # Views are built, fingerprinted and rendered one page at a time, so that a whole
+        # build never holds every page's view or HTML at once.
         pages = site_pages(library, config, only=affected, summaries=self._summaries)
-        page_fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
+        page_fingerprints: dict[str, bytes] = {}
+        files = self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
+                                     in_place or remember, in_place)
+        files = itertools.chain(files, self._data_to_write(library, options.static_dir, text_only, in_place))
+        if in_place:
+            files = list(files)
+            lap("render")
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
             kept = dict(self._page_fingerprints)
             for url in affected:  # those not rendered are gone
                 kept.pop(url_to_path(url), None)
             page_fingerprints = {**kept, **page_fingerprints}
-        fingerprints = dict(page_fingerprints)
+        if in_place:
+            fingerprints = {**page_fingerprints, **self._data_fingerprints}
+            stale = sorted(set(self.fingerprints) - set(fingerprints))
+            update_site(files, stale, options.output_dir)
+            report.deleted = len(stale)
+            report.written_paths = sorted(file.path for file in files)
+        else:
+            written: list[str] = []
+            write_site((written.append(file.path) or file for file in files), options.output_dir)
+            lap("render")  # and write: each page was written as soon as it was rendered
+            report.written_paths = sorted(written)
+            fingerprints = {**page_fingerprints, **self._data_fingerprints}
+        self.fingerprints, self._page_fingerprints = fingerprints, page_fingerprints
+        self._last, self._pending = (library, config, templates), set()
+        lap("write")
+        report.pages, report.library = page_count(library), library
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _pages_to_write(
+        self, pages: Iterable[Page], renderer: Renderer, templates: dict[str, bytes],
+        fingerprints: dict[str, bytes], fingerprint: bool, in_place: bool,
+    ) -> Iterator[OutputFile]:
+        """The pages rendered, as they come; in place, only those whose fingerprint (a digest
+        of the view, the templates and the settings: all a page's inputs) changed.
+        `fingerprints` gets each page's fingerprint, when `fingerprint` is set."""
+        settings = json.dumps(dataclasses.asdict(renderer.config), sort_keys=True)
+        for page in pages:
+            path = url_to_path(page.url)
+            if fingerprint:
+                inputs = [page.url, page.template, page.title, page.source_path, settings, page.view]
+                fingerprints[path] = _digest(templates[page.template] + _serialized(inputs))
+                if in_place and self.fingerprints.get(path) == fingerprints[path]:
+                    continue
+            yield OutputFile(path, renderer.render(page).encode("utf-8"))
+
+    def _data_to_write(self, library: Library, static_dir: Path, text_only: bool, in_place: bool) -> Iterator[OutputFile]:
+        """site.json and the static assets; in place, only those that changed. Their
+        fingerprints go to `_data_fingerprints`."""
+        fingerprints = self._data_fingerprints = {}
         if text_only:  # the data file holds no text of the minutes: it cannot have changed
             fingerprints[DATA_PATH] = self.fingerprints[DATA_PATH]
         else:
             data, fingerprints[DATA_PATH] = site_json(library, self._data_cache)
             if not in_place or self.fingerprints.get(DATA_PATH) != fingerprints[DATA_PATH]:
-                files.append(OutputFile(DATA_PATH, data))
-        for file in static_files(options.static_dir):
+                yield OutputFile(DATA_PATH, data)
+        for file in static_files(static_dir):
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
-                files.append(file)
-        lap("render")
-        if in_place:
-            stale = sorted(set(self.fingerprints) - set(fingerprints))
-            update_site(files, stale, options.output_dir)
-            report.deleted = len(stale)
-        else:
-            write_site(files, options.output_dir)
-        self.fingerprints, self._page_fingerprints = fingerprints, page_fingerprints
-        self._last, self._pending = (library, config, templates), set()
-        lap("write")
-        report.pages, report.library = len(pages), library
-        report.written_paths = sorted(file.path for file in files)
-        report.seconds = time.perf_counter() - started
-        return report
+                yield file
 
     def _current_listing(self) -> dict[str, list[Path]] | None:
         if not self.trust_watcher:
@@ -195,25 +232,9 @@ class Site:
                 text_only = text_only and old is not None and new is not None and data_of(old) == data_of(new)
         return affected, text_only and bool(self._pending)
 
-    def _render_changed(
-        self, pages: list[Page], renderer: Renderer, templates: dict[str, bytes], in_place: bool
-    ) -> tuple[dict[str, bytes], list[OutputFile]]:
-        settings = json.dumps(dataclasses.asdict(renderer.config), sort_keys=True)
-        fingerprints, files = {}, []
-        for page in pages:
-            path = url_to_path(page.url)
-            inputs = [page.url, page.template, page.title, page.source_path, settings, page.view]
-            fingerprint = _digest(templates[page.template] + _serialized(inputs))
-            fingerprints[path] = fingerprint
-            if not in_place or self.fingerprints.get(path) != fingerprint:
-                files.append(OutputFile(path, renderer.render(page).encode("utf-8")))
-        return fingerprints, files
-
-
-
 def build_site(options: BuildOptions) -> BuildReport:
     """A one-shot build of the whole site, written atomically."""
-    return Site(options).build()
+    return Site(options).build(remember=False)
 
 
 def _serialized(value: object) -> bytes:

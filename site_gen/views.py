@@ -9,6 +9,7 @@ relative to the page.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,26 +57,26 @@ def site_pages(
     config: SiteConfig,
     only: set[str] | None = None,
     summaries: Summaries | None = None,
-) -> list[Page]:
+) -> Iterator[Page]:
     """The site's pages, or only those whose URL is in `only` (views are built for those alone).
+    Each view is built when its page is reached, so a caller that renders pages as they come
+    never holds them all.
 
     `summaries`, kept between builds, saves making again how lists show each unchanged meeting.
     """
     views = _Views(library, {} if summaries is None else summaries)
     lib = library
     wanted = (lambda url: True) if only is None else only.__contains__
-    pages = [
-        Page(url, template, title, make_view(), None)
-        for url, template, title, make_view in (
-            ("/", "home.html", config.title, views.home),
-            ("/moten/", "meetings.html", "Möten", views.meetings_index),
-            ("/personer/", "people.html", "Personer", views.people_index),
-            ("/projekt/", "projects.html", "Projekt", views.projects_index),
-            ("/grupper/", "groups.html", "Grupper", views.groups_index),
-            ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
-        )
-        if wanted(url)
-    ]
+    for url, template, title, make_view in (
+        ("/", "home.html", config.title, views.home),
+        ("/moten/", "meetings.html", "Möten", views.meetings_index),
+        ("/personer/", "people.html", "Personer", views.people_index),
+        ("/projekt/", "projects.html", "Projekt", views.projects_index),
+        ("/grupper/", "groups.html", "Grupper", views.groups_index),
+        ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
+    ):
+        if wanted(url):
+            yield Page(url, template, title, make_view(), None)
     kinds = (
         (lib.meetings, meeting_url, "meeting.html", lambda m: m.title, views.meeting_by_slug),
         (lib.people, person_url, "person.html", lambda p: p.name, views.person),
@@ -87,8 +88,13 @@ def site_pages(
         slugs = records if only is None else (s for s in records if url_of(s) in only)
         for slug in slugs:
             record = records[slug]
-            pages.append(Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path))
-    return pages
+            yield Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path)
+
+
+def page_count(library: Library) -> int:
+    """How many pages the site has (`len(page_urls(library))`, without making them)."""
+    return len(INDEX_PAGES) + sum(map(len, (library.meetings, library.people, library.projects, library.groups,
+                                            library.organizations)))
 
 
 def page_urls(library: Library) -> list[str]:
