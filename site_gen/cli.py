@@ -49,12 +49,14 @@ def _add_site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", default=None, help="webbplatsens adress, t.ex. https://example.se/protokoll/")
     parser.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help=argparse.SUPPRESS)
     parser.add_argument("--static", type=Path, default=DEFAULT_STATIC, help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="processer för ett helt bygge (standard: en per processorkärna)")
 
 
 def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
     return BuildOptions(
         content_dir=args.content, templates_dir=args.templates, static_dir=args.static, base_url=args.base_url,
-        **overrides,
+        jobs=args.jobs, **overrides,
     )
 
 

@@ -8,6 +8,8 @@ prints one `path:line: message` per problem and exits 1.
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +44,25 @@ class BuildFailed(Exception):
 
 def display_path(path: Path) -> str:
     """A path as editors should see it: relative to the working directory when possible."""
+    cwd = os.getcwd()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_resolved(path, cwd).relative_to(_resolved_folder(cwd, cwd)))
     except ValueError:
         return str(path)
+
+
+def _resolved(path: Path, cwd: str) -> Path:
+    """`path.resolve()`, which checks every folder on the way for a symbolic link. Loading
+    shows every content file's path, so each folder is resolved once (a file that is not a
+    link itself resolves to its resolved folder and its name)."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolved_folder(str(path.parent), cwd) / path.name
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved_folder(folder: str, cwd: str) -> Path:
+    return Path(folder).resolve()
 
 
 class Problems:

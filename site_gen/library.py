@@ -8,7 +8,10 @@ reads and never changes.
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
 import itertools
+import multiprocessing
 import operator
 import re
 from collections.abc import Iterable
@@ -66,12 +69,14 @@ def build_library(
     include_drafts: bool = False,
     problems: Problems | None = None,
     cache: ModelCache | None = None,
+    jobs: int = 1,
 ) -> Library:
     """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem.
 
     Warnings (which only `check --strict` fails on) are added to `problems` when given.
     `cache`, kept by the caller between builds, saves resolving unchanged meetings again,
-    and after changes to meetings alone, rebuilding the indexes.
+    and after changes to meetings alone, rebuilding the indexes. With `jobs` > 1, many
+    meetings to resolve are resolved by that many processes.
     """
     warnings_wanted = problems is not None
     problems = Problems() if problems is None else problems
@@ -80,14 +85,14 @@ def build_library(
     if last is not None and _only_meetings_changed(records, last, include_drafts):
         library = _update_library(records, last, problems, cache, warnings_wanted)
     else:
-        library = _build_library(records, include_drafts, problems, cache)
+        library = _build_library(records, include_drafts, problems, cache, jobs)
     for slug, project in library.projects.items():
         if slug not in library.meetings_by_project:
             problems.warn(project.origin.shown_path, project.origin.line("name"), f"projektet '{project.name}' nämns inte i något protokoll")
     return library
 
 
-def _build_library(records: Records, include_drafts: bool, problems: Problems, cache: ModelCache) -> Library:
+def _build_library(records: Records, include_drafts: bool, problems: Problems, cache: ModelCache, jobs: int = 1) -> Library:
     """The whole library from `records` (the simple path; cached meetings are reused)."""
     _check_unique_slugs(records, problems)
     index = _name_index(records, problems)
@@ -96,7 +101,7 @@ def _build_library(records: Records, include_drafts: bool, problems: Problems, c
     groups = {g.slug: g for g in records.groups}
     # Drafts are resolved (so their problems are reported) even when they are not published.
     memo = _MeetingMemo(index, problems, cache.meetings)
-    resolved = [memo.resolve(record, people, groups) for record in records.meetings]
+    resolved = memo.resolve_all(records.meetings, people, groups, jobs)
     for gone in set(cache.meetings) - {r.slug for r in records.meetings}:
         del cache.meetings[gone]
     meetings = [m for m in resolved if include_drafts or not m.draft]
@@ -331,19 +336,91 @@ class _MeetingMemo:
         self.index, self.problems, self.cache = index, problems, cache
         self.index_fingerprint = index.fingerprint()
 
-    def resolve(self, record: MeetingRecord, people: dict[str, Person], groups: dict[str, Group]) -> Meeting:
+    def resolve(self, record: MeetingRecord, people: dict[str, Person], groups: dict[str, Group],
+                done: Resolved | None = None) -> Meeting:
+        """The meeting (from the memo, or `done` if resolved elsewhere, or resolved now);
+        its errors and warnings go to `problems`."""
         key = (record, self.index_fingerprint)
-        cached = self.cache.get(record.slug)
-        if cached is not None and cached[0] == key and all(self.index.has_page(u) for u in cached[3]):
+        if done is None and self._reusable(record, key):
+            cached = self.cache[record.slug]
             self.problems.warnings.extend(cached[2])
             return cached[1]
-        errors, warnings = len(self.problems.errors), len(self.problems.warnings)
-        meeting, internal_links = _resolve_meeting(record, self.index, people, groups, self.problems)
-        if len(self.problems.errors) == errors:
-            self.cache[record.slug] = (key, meeting, tuple(self.problems.warnings[warnings:]), internal_links)
+        meeting, internal_links, errors, warnings = done or _resolve_alone(record, self.index, people, groups)
+        self.problems.errors.extend(errors)
+        self.problems.warnings.extend(warnings)
+        if not errors:
+            self.cache[record.slug] = (key, meeting, warnings, internal_links)
         else:
             self.cache.pop(record.slug, None)
         return meeting
+
+    def resolve_all(self, records: tuple[MeetingRecord, ...], people: dict[str, Person], groups: dict[str, Group],
+                    jobs: int) -> list[Meeting]:
+        """Every meeting, in order; with `jobs` > 1 and enough of them to resolve, those are
+        resolved by that many processes (the same code: the results are the same)."""
+        done: dict[int, Resolved] = {}
+        todo = [r for r in records if not self._reusable(r, (r, self.index_fingerprint))]
+        if jobs > 1 and len(todo) >= PARALLEL_FROM:
+            done = _resolve_in_processes(todo, self.index, people, groups, jobs)
+        return [self.resolve(record, people, groups, done.get(id(record))) for record in records]
+
+    def _reusable(self, record: MeetingRecord, key: tuple) -> bool:
+        cached = self.cache.get(record.slug)
+        return cached is not None and cached[0] == key and all(self.index.has_page(u) for u in cached[3])
+
+
+Resolved = tuple[Meeting, tuple[str, ...], tuple[ContentError, ...], tuple[ContentError, ...]]
+"""A meeting resolved: the meeting, the pages its minutes link to by hand, its errors and warnings."""
+
+PARALLEL_FROM = 400
+"""Fewer meetings to resolve than this are resolved in this process: starting a worker
+(a new interpreter) costs about as much as resolving a few hundred meetings."""
+
+
+def _resolve_alone(record: MeetingRecord, index: NameIndex, people: dict[str, Person],
+                   groups: dict[str, Group]) -> Resolved:
+    problems = Problems()
+    meeting, internal_links = _resolve_meeting(record, index, people, groups, problems)
+    return meeting, internal_links, tuple(problems.errors), tuple(problems.warnings)
+
+
+_worker_names: tuple[NameIndex, dict[str, Person], dict[str, Group]] | None = None
+"""In a worker process: what every meeting is resolved against, sent once when it starts."""
+
+
+def _start_worker(index: NameIndex, people: dict[str, Person], groups: dict[str, Group]) -> None:
+    global _worker_names
+    _worker_names = (index, people, groups)
+
+
+def _resolve_chunk(records: list[MeetingRecord]) -> list[Resolved]:
+    """A worker process's task (module level, so that it can be sent to one)."""
+    assert _worker_names is not None
+    return [_resolve_alone(record, *_worker_names) for record in records]
+
+
+def _resolve_in_processes(records: list[MeetingRecord], index: NameIndex, people: dict[str, Person],
+                          groups: dict[str, Group], jobs: int) -> dict[int, Resolved]:
+    """Linking and rendering the minutes is most of a whole build's model stage, and each
+    meeting is independent: `jobs` - 1 worker processes take a share of the records while
+    this process resolves the rest. Workers are started with 'spawn' (a fresh interpreter):
+    `serve` builds while other threads run, and forking a process with threads can deadlock.
+    A worker's share is a little smaller, for the time it takes to start."""
+    own = len(records) * 11 // (10 * jobs)  # this process starts at once
+    # The workers' share goes in small chunks, so that neither side holds it all pickled.
+    chunks = [records[start:start + CHUNK] for start in range(own, len(records), CHUNK)]
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=_start_worker,
+                                                initargs=(index, people, groups)) as pool:
+        futures = [pool.submit(_resolve_chunk, chunk) for chunk in chunks]
+        done = {id(record): _resolve_alone(record, index, people, groups) for record in records[:own]}
+        for chunk, future in zip(chunks, futures):
+            done.update(zip(map(id, chunk), future.result()))
+    return done
+
+
+CHUNK = 1000
+"""Meetings a worker resolves per task."""
 
 
 def _is_meeting_slug(slug: str, date_and_group: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
+import os
 import json
 import pickle
 import time
@@ -50,6 +51,8 @@ class BuildOptions:
     base_url: str | None = None
     """Overrides `base_url` in site.toml when given."""
     include_drafts: bool = False
+    jobs: int = 0
+    """Processes for the heavy part of a whole build (0: one per available CPU)."""
 
 
 @dataclass
@@ -133,7 +136,8 @@ class Site:
                                listing=self._current_listing(), changed=self._pending)
         self._reported = set()
         lap("load")
-        library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache)
+        library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache,
+                                jobs=options.jobs or len(os.sched_getaffinity(0)))
         lap("model")
         templates = template_digests(self.env, self._template_references)
         affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)

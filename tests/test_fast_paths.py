@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import jinja2
 import pytest
-from site_gen import render
-from site_gen.errors import BuildFailed
+from site_gen import library, render
+from site_gen.errors import BuildFailed, Problems, display_path
+from site_gen.load import load_records
 from site_gen.pipeline import BuildOptions, build_site
 
 from .conftest import REPO
@@ -48,3 +53,43 @@ def test_a_template_failing_halfway_through_a_streamed_build_changes_nothing(tmp
         build_site(options)
     assert tree_digest(output) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "templates"]
+
+
+def test_display_path_gives_the_resolved_path_relative_to_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "real" / "meetings").mkdir(parents=True)
+    (tmp_path / "real" / "meetings" / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "meetings" / "b.md").symlink_to(tmp_path / "real" / "meetings" / "a.md")
+    monkeypatch.chdir(tmp_path)
+    paths = ["real/meetings/a.md", "linked/meetings/a.md", "real/meetings/b.md", "real/meetings/../meetings/a.md",
+             "real/..", ".", "real", "linked", "missing/x.md", str(tmp_path / "real/meetings/a.md"), "/tmp"]
+    for path in map(Path, paths):
+        try:
+            expected = str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            expected = str(path)
+        assert display_path(path) == expected, path
+
+
+def test_meetings_resolved_by_two_processes_give_the_same_site_and_problems(tmp_path, monkeypatch):
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "120", str(tmp_path)], check=True)
+    content = tmp_path / "content"
+    monkeypatch.setattr(library, "PARALLEL_FROM", 1)  # a small site, so that the test is quick
+    for jobs in (1, 2):
+        build_site(BuildOptions(content_dir=content, output_dir=tmp_path / f"jobs-{jobs}", jobs=jobs))
+    assert tree_digest(tmp_path / "jobs-1") == tree_digest(tmp_path / "jobs-2")
+    records, outcomes = load_records(content), []
+    for jobs in (1, 2):
+        problems = Problems()
+        built = library.build_library(records, problems=problems, jobs=jobs)
+        outcomes.append((list(built.meetings.items()), problems.warnings))
+    assert outcomes[0] == outcomes[1] and outcomes[0][1]  # the same meetings and warnings, in order
+    broken = content / "meetings" / sorted(os.listdir(content / "meetings"))[-1]
+    broken.write_text(broken.read_text(encoding="utf-8").replace("attendees:", "attendees:\n  - Okänd Person"),
+                      encoding="utf-8")
+    failures = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as failure:
+            library.build_library(load_records(content), jobs=jobs)
+        failures.append(failure.value.errors)
+    assert failures[0] == failures[1] and "okänd person 'Okänd Person'" in str(failures[0])
