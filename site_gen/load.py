@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import ContentError, Problems, display_path
 from .fields import FieldReader
+from .markdown import refused_url_message, refused_urls
 from .model import (
     PROJECT_STATUSES,
     AttendeeEntry,
@@ -218,6 +219,14 @@ def _slug_from_name(source: SourceFile, problems: Problems) -> str:
     return slug
 
 
+def _description(reader: FieldReader) -> str:
+    """The Markdown body shown on the record's page; links it will not show as links are warned about."""
+    source = reader.source
+    for line, url in refused_urls(source.body):
+        reader.problems.warn(source.shown_path, source.body_line + line, refused_url_message(url))
+    return source.body
+
+
 def _aliases(reader: FieldReader) -> tuple[str, ...]:
     return tuple(alias for alias, _ in reader.text_list("aliases"))
 
@@ -248,7 +257,7 @@ def _read_organization(reader: FieldReader, slug: str, origin: Origin) -> Organi
         slug=slug,
         name=reader.text("name", required=True) or slug,
         aliases=_aliases(reader),
-        description=reader.source.body,
+        description=_description(reader),
         origin=origin,
     )
 
@@ -265,7 +274,7 @@ def _read_project(reader: FieldReader, slug: str, origin: Origin) -> Project:
         status=status,
         organizations=tuple(ref for ref, _ in reader.text_list("organizations")),
         people=tuple(ref for ref, _ in reader.text_list("people")),
-        description=reader.source.body,
+        description=_description(reader),
         origin=origin,
     )
 
@@ -276,7 +285,7 @@ def _read_group(reader: FieldReader, slug: str, origin: Origin) -> Group:
         slug=slug,
         name=reader.text("name", required=True) or slug,
         meeting_times=reader.text("meeting_times"),
-        description=reader.source.body,
+        description=_description(reader),
         origin=origin,
     )
 

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 
 from .errors import Problems
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Target, find_names, link_text, link_tokens
-from .markdown import MARKDOWN
+from .markdown import MARKDOWN, REFUSED_URLS, refused_url_message
 from .model import AgendaItem, MeetingRecord, meeting_url
 from .swedish import slugify
 
@@ -161,7 +161,10 @@ class _Linker:
 def link_minutes(
     record: MeetingRecord, index: NameIndex, attendee_names: list[tuple[str, str]], problems: Problems
 ) -> LinkedMinutes:
-    tokens = MARKDOWN.parse(record.body, {})
+    env: dict = {}
+    tokens = MARKDOWN.parse(record.body, env)
+    for line, url in env.get(REFUSED_URLS, ()):
+        problems.warn(record.origin.shown_path, record.origin.body_line + line, refused_url_message(url))
     linker = _Linker(record, index, FirstNames(attendee_names), problems)
     meeting_mentions = _Mentions()
     anchors: set[str] = set(RESERVED_IDS)
