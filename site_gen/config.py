@@ -11,10 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import BuildFailed, ContentError, display_path
+from .urls import is_web_address
 
 CONFIG_FILE = "site.toml"
-
-_ALLOWED_SCHEMES = ("https://", "http://")
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,8 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     if path.exists():
         config = _parse(path)
     if base_url is not None:
+        if base_url and not is_web_address(base_url):
+            raise BuildFailed([ContentError("--base-url", 0, f"'{base_url}' ska vara en webbadress som börjar med https:// eller http://")])
         config = replace(config, base_url=base_url)
     if config.base_url and not config.base_url.endswith("/"):
         config = replace(config, base_url=config.base_url + "/")
@@ -61,8 +62,8 @@ def _parse(path: Path) -> SiteConfig:
             errors.append(ContentError(shown, _line_of(path, key), f"okänd inställning '{key}'"))
         elif not isinstance(value, str):
             errors.append(ContentError(shown, _line_of(path, key), f"'{key}' ska vara en text inom citattecken"))
-        elif key.endswith("_url") and value and not value.startswith(_ALLOWED_SCHEMES):
-            errors.append(ContentError(shown, _line_of(path, key), f"'{key}' ska börja med https:// eller http://"))
+        elif key.endswith("_url") and value and not is_web_address(value):
+            errors.append(ContentError(shown, _line_of(path, key), f"'{key}' ska vara en webbadress som börjar med https:// eller http://"))
     if errors:
         raise BuildFailed(errors)
     return SiteConfig(**data)

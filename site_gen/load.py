@@ -149,7 +149,10 @@ def load_records(
         problems.raise_if_any()
     loaded: dict[str, list] = {folder: [] for folder in FOLDERS}
     seen: set[Path] = set()
+    outside = _folders_outside(content_dir, problems)
     for folder, paths in (listing or content_files(content_dir)).items():
+        if folder in outside:
+            continue
         for path in paths:
             seen.add(path)
             cached = cache.get(path)
@@ -191,8 +194,36 @@ def _load_cached(folder: str, path: Path, content_dir: Path, cache: FileCache) -
     return result
 
 
+def _folders_outside(content_dir: Path, problems: Problems) -> set[str]:
+    """Content folders that are symbolic links out of the content directory: reported, never read."""
+    root = content_dir.resolve()
+    outside = set()
+    for folder in FOLDERS:
+        path = content_dir / folder
+        if path.is_symlink() and root not in path.resolve().parents:
+            problems.error(_shown_link(path), 0, f"mappen är en symbolisk länk till {path.resolve()}, utanför "
+                           "innehållskatalogen, och läses inte – flytta in filerna i stället")
+            outside.add(folder)
+    return outside
+
+
+def _shown_link(path: Path) -> str:
+    """A symbolic link as messages show it: its own path, not its target's (`display_path` resolves)."""
+    return str(Path(display_path(path.parent)) / path.name)
+
+
+def _links_outside(path: Path, content_dir: Path) -> bool:
+    """Is `path` a symbolic link to a file outside the content directory? Publishing it could
+    put any file on the machine (a key, a password file) on the public site."""
+    return path.is_symlink() and content_dir.resolve() not in path.resolve().parents
+
+
 def load_file(folder: str, path: Path, content_dir: Path, problems: Problems):
     """One file of one folder → its record, or None after reporting its problems."""
+    if _links_outside(path, content_dir):
+        problems.error(_shown_link(path), 0, "filen är en symbolisk länk till en fil utanför innehållskatalogen "
+                       "och läses inte – kopiera in filen i stället")
+        return None
     source = read_source(path)
     if isinstance(source, ContentError):
         problems.errors.append(source)

@@ -169,6 +169,8 @@ def parse_source(path: Path, shown_path: str, text: str) -> SourceFile | Content
         return ContentError(shown_path, line, f"ogiltig YAML: {_yaml_problem(exc)}")
     except yaml.YAMLError as exc:
         return ContentError(shown_path, fm_line, f"ogiltig YAML: {exc}")
+    except RecursionError:  # PyYAML composes nested lists and mappings recursively
+        return ContentError(shown_path, fm_line + 1, "ogiltig YAML: listor eller nycklar i för många nivåer – skriv front matter utan så djup nästling")
     if meta is None:
         meta = YamlMap()
         meta.line, meta.key_lines = fm_line, {}
