@@ -35,7 +35,7 @@ from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .swedish import slugify
 from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
-from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
+from .write import OutputFile, check_output_dir, recover_interrupted_build, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = PROJECT_ROOT / "templates"
@@ -121,6 +121,7 @@ class Site:
             report.stages[stage] = now - last
             last = now
 
+        recover_interrupted_build(options.output_dir)
         check_output_dir(options.output_dir, options.content_dir)
         config = load_config(options.content_dir, options.base_url)
         reported = self._reported
