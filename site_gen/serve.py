@@ -45,6 +45,10 @@ save (temp file + rename) or a `git checkout` into one build, whose events come 
 POLL_TIMEOUT = 30.0
 """Seconds a reload long-poll is held open before the browser asks again."""
 RELOAD_PATH = "/_livereload/"
+IDLE_TIMEOUT = 20.0
+"""Seconds a connection may send nothing before it is closed: half-sent requests (slowloris)
+and idle keep-alive connections do not hold a thread for ever. A long-poll waits for a build,
+not for the socket, so it is not cut short."""
 
 RELOAD_SCRIPT = """<script>
 (() => {
@@ -184,6 +188,7 @@ def make_handler(builder: SiteBuilder, host: str):
     class Handler(BaseHTTPRequestHandler):
         server_version = "site-gen"
         protocol_version = "HTTP/1.1"
+        timeout = IDLE_TIMEOUT
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
             pass  # one line per rebuild is what the terminal shows, not one per request
@@ -195,7 +200,9 @@ def make_handler(builder: SiteBuilder, host: str):
             self._serve(head=False)
 
         def _serve(self, head: bool) -> None:
-            if not host_allowed(self.headers.get("Host", ""), host):
+            hosts = self.headers.get_all("Host") or []
+            target_host = urlsplit(self.path).netloc  # an absolute-form request line names a host too
+            if len(hosts) != 1 or not host_allowed(hosts[0], host) or (target_host and not host_allowed(target_host, host)):
                 return self._send(HTTPStatus.MISDIRECTED_REQUEST, b"Unknown Host header\n", "text/plain", head)
             path = urlsplit(self.path).path
             if path.startswith(RELOAD_PATH):
@@ -238,6 +245,20 @@ def make_handler(builder: SiteBuilder, host: str):
                 self.wfile.write(data)
 
     return Handler
+
+
+class DevServer(ThreadingHTTPServer):
+    """One thread per connection, so that held long-polls never starve page requests."""
+
+    daemon_threads = True
+    request_queue_size = 512
+    """The listen backlog (the standard library's 5 drops connections when a browser and a few
+    tabs connect at once; the kernel caps it at net.core.somaxconn)."""
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that goes away mid-request is not our error; anything else is, and is printed.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def host_allowed(header: str, bound_host: str) -> bool:
@@ -308,8 +329,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=
     """Build into `output_dir` (default: a temporary directory), serve and watch until interrupted."""
     workdir = Path(tempfile.mkdtemp(prefix="site-gen-serve-"))
     builder = SiteBuilder(replace(options, output_dir=output_dir or workdir / "site"), log)
-    server = ThreadingHTTPServer((host, port), make_handler(builder, host))
-    server.daemon_threads = True
+    server = DevServer((host, port), make_handler(builder, host))
     observer = Observer()
     for directory in (options.content_dir, options.templates_dir, options.static_dir):
         if directory.is_dir():
