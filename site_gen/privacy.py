@@ -171,7 +171,7 @@ class OutputScanner:
             return
         text = _readable(path, data)
         for match in self.pattern.finditer(text):
-            yield match.group(), self.terms[_strip_genitive(match.group().casefold(), self.terms)]
+            yield match.group(), self.terms[_strip_genitive(match.group(), self.terms)]
         for first, containing, person in self.first_names.get(path, ()):
             allowed = [m.span() for m in containing.finditer(text)] if containing else []
             for match in first.finditer(text):
@@ -180,10 +180,13 @@ class OutputScanner:
 
 
 def _strip_genitive(found: str, terms: dict[str, object]) -> str:
-    for candidate in (found, found.removesuffix("s"), found.removesuffix(":s")):
+    """The casefolded term that `found` (a match of the pattern) is, genitive or not."""
+    folded = found.casefold()
+    for candidate in (folded, folded.removesuffix("s"), folded.removesuffix(":s")):
         if candidate in terms:
             return candidate
-    return found
+    # The pattern ignores case letter by letter, where casefold() may not ('İ' → 'i̇'): ask it.
+    return next(t for t in terms if re.fullmatch(rf"{re.escape(t)}(?:s|:s)?", found, re.IGNORECASE))
 
 
 def _withheld_first_names(meeting, library: Library) -> Iterator[tuple[Person, str]]:

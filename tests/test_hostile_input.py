@@ -134,6 +134,16 @@ def test_unsafe_and_ambiguous_yaml_is_an_error_with_its_line(site, front_matter,
     assert words in error, error
 
 
+def test_yaml_escapes_of_a_character_outside_the_bmp_are_joined_and_halves_refused(site):
+    # Found by tests/test_properties.py: YAML reads "\\ud83d\\ude00" as two lone surrogates,
+    # which crashed the build when the page was encoded.
+    content = site({"people/eva-ek.md": '---\nname: "Eva \\ud83d\\ude00 Ek"\n---\n'})
+    assert build(content).library.people["eva-ek"].name == "Eva \U0001F600 Ek"
+    content = site({"people/eva-ek.md": '---\nname: Eva Ek\nrole: "\\udc00"\n---\n'})
+    assert only_error(content) == (f"{shown(content, 'people/eva-ek.md')}:3: ogiltig YAML: \\udc00 är ett halvt "
+                                   "tecken – skriv tecknet som det är, inte som \\u-kod")
+
+
 def test_yaml_aliases_do_not_explode(site):
     laughs = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 9))
     content = site({"people/eva-ek.md": "---\nname: Eva Ek\nl0: &l0 [lol]\n" + laughs + "---\n"})
