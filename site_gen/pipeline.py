@@ -32,6 +32,7 @@ from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
 from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
+from .search import IndexReport, index_site
 from .swedish import slugify
 from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
@@ -50,6 +51,8 @@ class BuildOptions:
     base_url: str | None = None
     """Overrides `base_url` in site.toml when given."""
     include_drafts: bool = False
+    search_index: bool = True
+    """Write the Pagefind search index (one-shot builds; `serve` indexes on demand)."""
 
 
 @dataclass
@@ -64,6 +67,8 @@ class BuildReport:
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage, for benchmarks."""
     library: Library | None = None
+    search: IndexReport | None = None
+    """The search index written (one-shot builds; serve indexes on demand)."""
 
     @property
     def written(self) -> int:
@@ -151,15 +156,20 @@ class Site:
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
                 files.append(file)
         lap("render")
-        if in_place:
+        if in_place:  # serve indexes for search on demand (site_gen/serve.py)
             stale = sorted(set(self.fingerprints) - set(fingerprints))
             update_site(files, stale, options.output_dir)
             report.deleted = len(stale)
+            lap("write")
         else:
-            write_site(files, options.output_dir)
+            def index(staging: Path) -> None:  # before the swap: the published site has its own index
+                lap("write")
+                report.search = index_site(staging, shown=options.output_dir)
+
+            write_site(files, options.output_dir, before_swap=index if options.search_index else None)
+            lap("index" if options.search_index else "write")  # "index" includes the swap
         self.fingerprints = fingerprints
         self._last, self._pending = (library, config, templates), set()
-        lap("write")
         report.pages, report.library = len(pages), library
         report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started

@@ -1,0 +1,111 @@
+"""The Pagefind search index: what a build indexes, and what happens when Pagefind fails."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_gen.errors import BuildFailed
+
+from .conftest import REPO, build, meeting_file
+from .test_errors import tree_digest
+
+MEETING = "meetings/2020-01-13-styrgruppen.md"
+MINUTES = meeting_file(
+    "## Fritidsbank\n\nLeif pratade om Fritidsbanken. Eva Ek nämndes.\n\n## Boende\n\nBostad först växer.\n",
+    ["Leif Redestig", "Ann Abrahamsson"],
+    extra="title: Styrgruppen 13 januari\n",
+)
+
+
+def fragments(site: Path) -> dict[str, dict]:
+    """Every indexed page's record (Pagefind's fragment files: gzip, a 12-byte signature, JSON), by URL."""
+    records = [json.loads(gzip.decompress(path.read_bytes())[12:]) for path in (site / "pagefind" / "fragment").iterdir()]
+    return {record["url"]: record for record in records}
+
+
+def test_only_the_minutes_are_indexed_in_swedish_with_filters_and_agenda_anchors(site):
+    content = site({MEETING: MINUTES})
+    report = build(content)
+    output = content.parent / "public"
+    assert report.search is not None and report.search.languages == ("sv",)  # lang="sv": the Swedish stemmer
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["sv"]
+    records = fragments(output)
+    assert list(records) == ["/moten/2020-01-13-styrgruppen/"] and report.search.pages == 1
+    record = records["/moten/2020-01-13-styrgruppen/"]
+    assert record["meta"]["title"] == "Styrgruppen 13 januari"
+    assert record["filters"] == {
+        "Grupp": ["Styrgruppen"],
+        "Person": ["Ann Abrahamsson", "Eva Ek", "Leif Redestig"],  # attendees and the person named
+        "Projekt": ["Bostad först", "Fritidsbanken"],
+    }
+    assert [(a["id"], a["text"]) for a in record["anchors"] if a["element"] == "h2" and a["id"] != "narvarande"] == [
+        ("fritidsbank", "Fritidsbank"), ("boende", "Boende")]
+    text = record["content"]
+    assert "Leif pratade om Fritidsbanken." in text and "Bostad först växer." in text
+    # Not the navigation, the agenda (the headings are indexed where they stand) or the related links.
+    for elsewhere in ("Hoppa till huvudinnehållet", "Organisationer", "Dagordning", "Projekt som diskuterades"):
+        assert elsewhere not in text, elsewhere
+
+
+def test_builds_give_the_same_index_up_to_pagefinds_filter_order(site, tmp_path):
+    """Pagefind writes its filter files in hash-map order, which changes from run to run (upstream
+    issue Pagefind/pagefind#638); everything else of the site is byte-identical (test_build_site)."""
+    content = site({MEETING: MINUTES})
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(content, one)
+    build(content, two)
+
+    def stable(root: Path) -> dict[str, str]:
+        return {path: digest for path, digest in tree_digest(root).items()
+                if not (path.startswith("pagefind/filter/") or path.endswith((".pf_meta", "pagefind-entry.json")))}
+
+    def filter_bytes(root: Path) -> list[bytes]:
+        return sorted(bytes(sorted(gzip.decompress(p.read_bytes()))) for p in (root / "pagefind" / "filter").iterdir())
+
+    assert stable(one) == stable(two) and any(path.startswith("pagefind/fragment/") for path in stable(one))
+    assert filter_bytes(one) == filter_bytes(two)
+
+
+def failing_pagefind(tmp_path: Path) -> Path:
+    script = tmp_path / "bin" / "pagefind"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+def test_a_failing_pagefind_fails_the_build_and_publishes_nothing(site, tmp_path, monkeypatch):
+    content = site({MEETING: MINUTES})
+    output = content.parent / "public"
+    build(content)
+    before = tree_digest(output)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing_pagefind(tmp_path)))
+    with pytest.raises(BuildFailed) as failure:
+        build(content)
+    (error,) = failure.value.errors
+    assert error.message == "sökindexet kunde inte byggas: Pagefind misslyckades: Error: something broke"
+    assert tree_digest(output) == before
+    assert sorted(p.name for p in output.parent.iterdir()) == ["content", "public"]  # no staging left behind
+
+
+def test_cli_reports_a_missing_pagefind_in_one_line(site, tmp_path):
+    content = site({MEETING: MINUTES})
+    environment = {**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "no-such-pagefind")}
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--content", str(content)], cwd=content.parent,
+                            capture_output=True, text=True, env=environment, check=False)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "public: sökindexet kunde inte byggas: Pagefind saknas – installera projektet igen (pip install -e .), "
+        "det installerar paketet pagefind[bin]",
+        "Bygget avbröts: 1 problem att rätta. Inget skrevs.",
+    ]
+    assert not (content.parent / "public").exists()
