@@ -94,7 +94,7 @@ def test_a_failing_pagefind_fails_the_build_and_publishes_nothing(site, tmp_path
     (error,) = failure.value.errors
     assert error.message == "sökindexet kunde inte byggas: Pagefind misslyckades: Error: something broke"
     assert tree_digest(output) == before
-    assert sorted(p.name for p in output.parent.iterdir()) == ["content", "public"]  # no staging left behind
+    assert sorted(p.name for p in output.parent.iterdir()) == ["bin", "content", "public"]  # no staging left
 
 
 def test_cli_reports_a_missing_pagefind_in_one_line(site, tmp_path):
