@@ -12,6 +12,7 @@ window.addEventListener("DOMContentLoaded", () => {
     showImages: false,
     resetStyles: false,
     autofocus: false,
+    translations: {search_label: "Sök i protokollen"},
   });
   const query = new URLSearchParams(location.search).get("q");
   if (query) {

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = [
-    "/", "/moten/", "/moten/2017-05-29-gemensam-utvecklingsgrupp/", "/personer/", "/personer/leif-redestig/",
-    "/projekt/", "/projekt/fritidsbanken/", "/grupper/", "/grupper/gemensam-utvecklingsgrupp/",
-    "/organisationer/", "/organisationer/fontanhuset/",
-]
+from .conftest import PAGE_TYPES
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGE_TYPES.values(), ids=PAGE_TYPES.keys())
 def test_page_renders_without_console_errors(page, site_url, path):
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
