@@ -48,3 +48,31 @@ def test_skip_link_is_first_and_moves_focus_to_main(page, site_url):
     assert focused == "Hoppa till huvudinnehållet"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#huvudinnehall"
+
+
+def test_every_internal_link_resolves_in_the_browser(page, site_url):
+    """Crawl from the home page, following every link as the browser resolves it: every page
+    answers 200 and every #fragment names an element of its page."""
+    ids: dict[str, set[str]] = {}
+    queue, broken, wanted = [site_url + "/"], [], []
+    while queue:
+        url = queue.pop()
+        if url in ids:
+            continue
+        ids[url] = set()
+        response = page.goto(url)
+        if response is None or response.status != 200:
+            broken.append(f"{url}: {response.status if response else 'no response'}")
+            continue
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue
+        ids[url] = set(page.eval_on_selector_all("[id]", "elements => elements.map(e => e.id)"))
+        for link in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            target, _, fragment = link.partition("#")
+            if target.startswith(site_url):
+                queue.append(target)
+                if fragment:
+                    wanted.append((url, target, fragment))
+    broken += [f"{url}: {target}#{fragment}" for url, target, fragment in wanted if fragment not in ids[target]]
+    assert broken == []
+    assert len(ids) > 80 and len(wanted) > 50
