@@ -187,3 +187,13 @@ def test_search_index_is_served_for_the_current_build(server):
     content, url, _ = server
     status, body = fetch(f"{url}/pagefind/pagefind-entry.json")
     assert status == 200 and list(json.loads(body)["languages"]) == ["sv"]
+
+
+def test_drafts_are_previewed_and_marked(server):
+    content, url, _ = server
+    draft = content / "meetings" / "2020-02-03-styrgruppen.md"
+    draft.write_text(meeting_file("## Punkt\n\nEtt utkast.\n", date="2020-02-03", extra="draft: true\n"), "utf-8")
+    page = f"{url}/moten/2020-02-03-styrgruppen/"
+    wait_for(lambda: fetch(page)[0] == 200, "the draft's page")
+    status, html = fetch(page)
+    assert "Ett utkast." in html and "<strong>UTKAST</strong>" in html
