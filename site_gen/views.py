@@ -274,9 +274,10 @@ class _Views:
         }
 
     def search_filters(self, meeting: Meeting) -> list[View]:
-        """What the search page can narrow results by: the meeting's group, the people who
-        attended or are named, and the projects discussed (names, as readers know them)."""
-        people = {a.person for a in meeting.attendees} | set(meeting.mentioned_people)
+        """What the search page can narrow results by: the meeting's group, the public people
+        who attended or are named, and the projects discussed (names, as readers know them).
+        People who are not public are left out: a filter would tie their meetings together."""
+        people = {a.person.slug for a in meeting.attendees if a.person.slug} | set(meeting.mentioned_people)
         return [
             {"name": "Grupp", "values": [self.lib.groups[meeting.group].name]},
             {"name": "Person", "values": [p["name"] for p in self.people_sorted(people)]},

@@ -109,3 +109,19 @@ def test_cli_reports_a_missing_pagefind_in_one_line(site, tmp_path):
         "Bygget avbröts: 1 problem att rätta. Inget skrevs.",
     ]
     assert not (content.parent / "public").exists()
+
+
+def test_people_who_are_not_public_are_neither_filters_nor_in_the_index(site):
+    content = site({
+        "people/bo-nilsson.md": "---\nname: Bo Nilsson\nvisibility: initials\n---\n",
+        MEETING: meeting_file("## Punkt\n\nBo Nilsson berättade.\n", ["Leif Redestig", "Bo Nilsson"]),
+    })
+    build(content)
+    output = content.parent / "public"
+    (record,) = fragments(output).values()
+    assert record["filters"]["Person"] == ["Leif Redestig"]
+    for path in (output / "pagefind").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+            assert "Nilsson".encode() not in data, path
