@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from .markdown import render_tokens
 from .model import Library, Meeting
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
-from .search import IndexReport, index_site
+from .search import INDEX_DIR, IndexReport, index_site
 from .swedish import slugify
 from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
@@ -162,11 +163,17 @@ class Site:
             stale = sorted(set(self.fingerprints) - set(fingerprints))
             update_site(files, stale, options.output_dir)
             report.deleted = len(stale)
+            if files or stale:  # an index of older pages may hold what they no longer show
+                shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
             lap("write")
         else:
             def index(staging: Path) -> None:  # before the swap: the published site has its own index
                 lap("write")
                 report.search = index_site(staging, shown=options.output_dir)
+                # Made from pages already checked; checked all the same, as every output byte is.
+                index = sorted(p for p in (staging / INDEX_DIR).rglob("*") if p.is_file())
+                self._check_privacy(
+                    library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes()) for p in index])
 
             write_site(files, options.output_dir, before_swap=index if options.search_index else None)
             lap("index" if options.search_index else "write")  # "index" includes the swap
