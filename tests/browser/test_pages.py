@@ -50,9 +50,9 @@ def test_skip_link_is_first_and_moves_focus_to_main(page, site_url):
     assert page.evaluate("location.hash") == "#huvudinnehall"
 
 
-def test_every_internal_link_resolves_in_the_browser(page, site_url):
+def test_every_internal_link_resolves_in_the_browser(page, site_url, real_site):
     """Crawl from the home page, following every link as the browser resolves it: every page
-    answers 200 and every #fragment names an element of its page."""
+    answers 200, every #fragment names an element of its page, and every page is reached."""
     ids: dict[str, set[str]] = {}
     queue, broken, wanted = [site_url + "/"], [], []
     while queue:
@@ -67,7 +67,8 @@ def test_every_internal_link_resolves_in_the_browser(page, site_url):
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         ids[url] = set(page.eval_on_selector_all("[id]", "elements => elements.map(e => e.id)"))
-        for link in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+        links = page.eval_on_selector_all("a[href], form[action]", "links => links.map(a => a.href || a.action)")
+        for link in links:
             target, _, fragment = link.partition("#")
             if target.startswith(site_url):
                 queue.append(target)
@@ -75,4 +76,5 @@ def test_every_internal_link_resolves_in_the_browser(page, site_url):
                     wanted.append((url, target, fragment))
     broken += [f"{url}: {target}#{fragment}" for url, target, fragment in wanted if fragment not in ids[target]]
     assert broken == []
-    assert len(ids) > 80 and len(wanted) > 50
+    built = {"/" + p.relative_to(real_site).as_posix().removesuffix("index.html") for p in real_site.rglob("*.html")}
+    assert {site_url + path for path in built} <= set(ids) and len(wanted) > 50
