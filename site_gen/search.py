@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
 import shutil
 import subprocess
@@ -125,7 +126,10 @@ def _make_filters_deterministic(index_dir: Path, meta_hash: str) -> str:
         old.unlink()
         # Swedish order: the search page lists the values as the file gives them.
         ordered = sorted(values, key=lambda entry: (sort_key(entry[0]), entry[0]))
-        canonical = [filter_name, [[value, sorted(pages)] for value, pages in ordered]]
+        # Pagefind's UI inserts filter values into the page as HTML, so a group named
+        # '"><img src=x onerror=…>' would run its script there (tests/browser/test_xss.py):
+        # the values are stored escaped, which the UI shows as the text they are.
+        canonical = [filter_name, [[html.escape(value), sorted(pages)] for value, pages in ordered]]
         filters.append([name, _write_index_file(index_dir / "filter", f"{language}_", ".pf_filter", canonical, 7)])
     meta[3] = filters
     meta_path.unlink()
