@@ -64,7 +64,8 @@ def test_build_killed_while_writing_leaves_the_previous_site(corpus, tmp_path):
         subprocess.run(build_command(corpus, output), check=True, capture_output=True)
         assert leftovers(output) == []
         after = tree_digest(output)
-        assert after != before and set(after) == set(before)
+        pages = lambda tree: {path for path in tree if not path.startswith("pagefind/")}  # noqa: E731
+        assert after != before and pages(after) == pages(before)  # index files are named by content
     finally:
         meeting.write_text(original, encoding="utf-8")
 
