@@ -17,7 +17,7 @@ from site_gen.write import MARKER
 from .conftest import REPO, build, meeting_file
 from .test_errors import tree_digest
 
-CORPUS_MEETINGS = 300
+CORPUS_MEETINGS = 120
 """Large enough that writing the site takes a while, small enough to build in seconds."""
 
 
