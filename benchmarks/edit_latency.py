@@ -34,6 +34,57 @@ def get(url: str, timeout: float = 120) -> str:
         return response.read().decode("utf-8")
 
 
+def edited(text: str, marker: str, *, structural: bool = False) -> str:
+    """The meeting file `text` with `marker` appended to its first paragraph, as typing does;
+    `structural` also removes the last attendee ("  - Name", or "  - name: …" and its "    …" lines)."""
+    head, _, body = text.partition("\n---\n")
+    if structural:
+        lines = head.split("\n")
+        last = max(i for i, line in enumerate(lines) if line.startswith("  - "))
+        end = last + 1
+        while end < len(lines) and lines[end].startswith("    "):
+            end += 1
+        head = "\n".join(lines[:last] + lines[end:])
+    return head + "\n---\n" + re.sub(r"(\n\n[^#\-\n][^\n]*)", lambda m: m.group(1) + " " + marker, body, count=1)
+
+
+def spread(meetings: list[Path], count: int) -> list[Path]:
+    """`count` meetings spread over the sorted list (a different one each time while they last)."""
+    step = max(1, len(meetings) // count)
+    return [meetings[(number * step) % len(meetings)] for number in range(count)]
+
+
+def measure(content: Path, edits: int, output: Path, *, structural: bool = False, log=print) -> list[float]:
+    """Milliseconds from each save until the server reports the new build visible."""
+    chosen = spread(sorted((content / "meetings").glob("*.md")), edits)
+    originals = {path: path.read_bytes() for path in chosen}
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content),
+               "--port", "0", "--output", str(output)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = re.search(r"http://[^/]+", server.stdout.readline()).group(0)
+        started = time.perf_counter()
+        epoch = int(re.search(r"const epoch = (\d+);", get(url + "/")).group(1))
+        log(f"first build visible after {time.perf_counter() - started:.1f} s; {len(chosen)} edits")
+        timings = []
+        for number, path in enumerate(chosen):
+            marker = f"Mätpunkt {number} för redigering."
+            saved = time.perf_counter()
+            path.write_text(edited(originals[path].decode("utf-8"), marker, structural=structural), encoding="utf-8")
+            epoch = int(get(f"{url}/_livereload/{epoch}"))
+            elapsed = time.perf_counter() - saved
+            page = output / "moten" / path.stem / "index.html"
+            assert marker in page.read_text(encoding="utf-8"), f"{page} lacks the edit"
+            timings.append(elapsed * 1000)
+            time.sleep(0.2)  # let the editor's next save be a separate burst
+        return timings
+    finally:
+        for path, data in originals.items():
+            path.write_bytes(data)
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("content", type=Path)
@@ -43,46 +94,10 @@ def main() -> None:
                         help="also remove the meeting's last attendee (people, group and index pages change too)")
     args = parser.parse_args()
     output = args.output or Path(tempfile.mkdtemp(prefix="latency-")) / "site"
-    meetings = sorted((args.content / "meetings").glob("*.md"))
-    step = max(1, len(meetings) // args.edits)
-    chosen = [meetings[(number * step) % len(meetings)] for number in range(args.edits)]
-    originals = {path: path.read_bytes() for path in chosen}
-    command = [sys.executable, str(REPO / "build.py"), "serve", "--content", str(args.content),
-               "--port", "0", "--output", str(output)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        url = re.search(r"http://[^/]+", server.stdout.readline()).group(0)
-        started = time.perf_counter()
-        epoch = int(re.search(r"const epoch = (\d+);", get(url + "/")).group(1))
-        print(f"first build visible after {time.perf_counter() - started:.1f} s; {len(chosen)} edits", flush=True)
-        timings = []
-        for number, path in enumerate(chosen):
-            marker = f"Mätpunkt {number} för redigering."
-            text = originals[path].decode("utf-8")
-            head, _, body = text.partition("\n---\n")
-            if args.structural:  # drop the last attendee: "  - Name", or "  - name: …" and its "    …" lines
-                lines = head.split("\n")
-                last = max(i for i, line in enumerate(lines) if line.startswith("  - "))
-                end = last + 1
-                while end < len(lines) and lines[end].startswith("    "):
-                    end += 1
-                head = "\n".join(lines[:last] + lines[end:])
-            edited = head + "\n---\n" + re.sub(r"(\n\n[^#\-\n][^\n]*)", lambda m: m.group(1) + " " + marker, body, count=1)
-            saved = time.perf_counter()
-            path.write_text(edited, encoding="utf-8")
-            epoch = int(get(f"{url}/_livereload/{epoch}"))
-            elapsed = time.perf_counter() - saved
-            page = output / "moten" / path.stem / "index.html"
-            assert marker in page.read_text(encoding="utf-8"), f"{page} lacks the edit"
-            timings.append(elapsed * 1000)
-            time.sleep(0.2)  # let the editor's next save be a separate burst
-        print(f"edit → all dependent pages on disk: median {statistics.median(timings):.0f} ms, "
-              f"min {min(timings):.0f} ms, max {max(timings):.0f} ms (n={len(timings)})")
-    finally:
-        for path, data in originals.items():
-            path.write_bytes(data)
-        server.terminate()
-        server.wait(timeout=30)
+    timings = measure(args.content, args.edits, output, structural=args.structural,
+                      log=lambda line: print(line, flush=True))
+    print(f"edit → all dependent pages on disk: median {statistics.median(timings):.0f} ms, "
+          f"min {min(timings):.0f} ms, max {max(timings):.0f} ms (n={len(timings)})")
 
 
 if __name__ == "__main__":
