@@ -142,6 +142,9 @@ def lay_out_hugo(corpus: Corpus, site: Path) -> None:
     are the slugs, and each term's own page gets the stub's name and text (`_index.md`)."""
     _adapter("hugo", site)
     content = site / "content"
+    for kind, title in (("meetings", "Alla möten"), ("people", "Personer"), ("projects", "Projekt"),
+                        ("groups", "Grupper")):
+        _write(content / kind / "_index.md", _yaml({"title": title}))
     for m in corpus.meetings:
         _write(content / "meetings" / f"{m.slug}.md", _yaml({
             "title": m.title, "date": m.date, "people": list(m.attendees), "projects": list(m.projects),

@@ -10,6 +10,7 @@ console scripts in the peers' own virtual environment.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -73,6 +74,10 @@ class Peers:
 
 def install(peers: Peers) -> None:
     """Install the pinned peers with pip and npm (a no-op when they are already there)."""
+    for program in ("npm", "node"):
+        if shutil.which(program) is None:
+            raise SystemExit(f"{program} not found: Eleventy needs Node.js 18 or later and npm "
+                             "(Debian: apt-get install nodejs npm)")
     peers.root.mkdir(parents=True, exist_ok=True)
     if not (peers.venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(peers.venv)], check=True)
