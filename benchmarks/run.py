@@ -188,12 +188,12 @@ def serve_path(content: Path, root: Path, settings: argparse.Namespace, logs: Pa
     return result
 
 
-def serve_latency(content: Path, root: Path, edits: int) -> list[float]:
+def serve_latency(content: Path, root: Path, edits: int) -> list[dict]:
     output = root / "serve" / "site"
     _remove(output.parent)
-    timings = edit_latency.measure(content, edits, output, log=lambda line: print(f"  serve: {line}", flush=True))
-    print(f"  site-gen edit → page on disk in serve: median {median(timings):.0f} ms", flush=True)
-    return timings
+    results = edit_latency.measure(content, edits, output, log=lambda line: print(f"  serve: {line}", flush=True))
+    print(f"  site-gen edit → page on disk in serve: median {median([edit.ms for edit in results]):.0f} ms", flush=True)
+    return [asdict(edit) for edit in results]
 
 
 # ---- one size ----------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def measure_size(n: int, tools: list[Tool], peers: Peers, settings: argparse.Nam
                 entry["cli"] = cli_rebuilds(TOOLS["site-gen"], sites["site-gen"], content, peers, settings, logs, count)
                 entry["serve_path"] = serve_path(content, root / f"sites-{n}", settings, logs)
                 if settings.edits:
-                    entry["edit_latency_ms"] = serve_latency(content, root / f"sites-{n}", settings.edits)
+                    entry["edits"] = serve_latency(content, root / f"sites-{n}", settings.edits)
         result[place] = entry
     return result
 
@@ -306,7 +306,8 @@ def _site_gen_table(sizes: list[int], at: dict, place: str) -> list[str]:
         cold_median = median(_walls(samples)) if samples else None
         cli = entry.get("cli", {})
         path = entry.get("serve_path", {})
-        latency = entry.get("edit_latency_ms")
+        edits = entry.get("edits", [])
+        latency = [edit["ms"] for edit in edits]
         add("cold build", n, cold_median)
         add("peak memory", n, _peak(samples))
         for key, name in (("no_change", "CLI rebuild, nothing changed"), ("one_meeting", "CLI rebuild, one meeting")):
@@ -321,12 +322,21 @@ def _site_gen_table(sizes: list[int], at: dict, place: str) -> list[str]:
             f"{cold['pages'] / cold_median:.0f}" if cold_median else "—",
             f"{_peak(samples):.0f} MiB" if samples else "—",
             _spread(cli.get("no_change", [])), _spread(cli.get("one_meeting", [])), *serve_cells,
-            f"{median(latency):.0f} ms (median of {len(latency)})" if latency else "—",
+            _latency_cell(edits),
         ]) + " |")
     if len(rows) > 1:
         lines += ["", "Growth with N (least-squares exponent of log(value) over log(N); 1.0 is linear): "
                   + "; ".join(f"{name} {_exponent(points)}" for name, points in series.items()) + "."]
     return lines + [""]
+
+
+def _latency_cell(edits: list[dict]) -> str:
+    """'58 ms (median of 20)', and how many edits a build started mid-save made wait for another."""
+    if not edits:
+        return "—"
+    cell = f"{median([edit['ms'] for edit in edits]):.0f} ms (median of {len(edits)})"
+    again = sum(edit["builds"] > 1 for edit in edits)
+    return cell + (f"; {again} took 2+ builds" if again else "")
 
 
 def _side_by_side(sizes: list[int], at: dict, place: str, tools: dict[str, dict]) -> list[str]:
