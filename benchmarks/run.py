@@ -261,8 +261,15 @@ def _cold_cell(entry: dict) -> str:
 
 
 def _exponent(points: Iterable[tuple[int, float]]) -> str:
-    value = growth_exponent(list(points))
-    return "—" if value is None else f"{value:.2f}"
+    """The fit over all sizes and, with three or more, between the two largest: fixed costs
+    (starting Python or Node) weigh on the smallest size and flatten the fit over all."""
+    points = sorted(points)
+    value = growth_exponent(points)
+    if value is None:
+        return "—"
+    if len(points) < 3:
+        return f"{value:.2f}"
+    return f"{value:.2f} ({points[-2][0]:,}→{points[-1][0]:,}: {growth_exponent(points[-2:]):.2f})"
 
 
 def report(result: dict) -> str:
