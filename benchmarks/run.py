@@ -289,7 +289,7 @@ def report(result: dict) -> str:
     lines += _side_by_side(sizes, at, main_place, result["tools"])
     if "disk" in at[sizes[0]] and main_place != "disk":
         lines += ["", f"Output on disk ({at[sizes[0]]['disk']['root']}):", ""]
-        lines += _side_by_side(sizes, at, "disk", result["tools"])
+        lines += _side_by_side(sizes, at, "disk", result["tools"], pages=False)
     if result.get("versions"):
         lines += ["", "Versions: " + "; ".join(f"{name}: {text}" for name, text in result["versions"].items())]
     return "\n".join(lines)
@@ -346,7 +346,7 @@ def _latency_cell(edits: list[dict]) -> str:
     return cell + (f"; {again} took 2+ builds" if again else "")
 
 
-def _side_by_side(sizes: list[int], at: dict, place: str, tools: dict[str, dict]) -> list[str]:
+def _side_by_side(sizes: list[int], at: dict, place: str, tools: dict[str, dict], pages: bool = True) -> list[str]:
     names = [name for name in tools if all(name in at[n][place]["cold"] for n in sizes)]
     header = "| tool | " + " | ".join(f"N={n:,}" for n in sizes) + " | exponent |"
     lines = ["Cold full build: median wall time (median CPU time, user + system) · peak memory of the process tree:",
@@ -357,11 +357,12 @@ def _side_by_side(sizes: list[int], at: dict, place: str, tools: dict[str, dict]
         points = [(n, median(_walls(at[n][place]["cold"][name]["samples"])))
                   for n in sizes if at[n][place]["cold"][name]["samples"]]
         lines.append(f"| {tools[name]['label']} | " + " | ".join(cells) + f" | {_exponent(points)} |")
-    lines += ["", "Pages (HTML files) and all files written:", "", header.replace(" exponent |", ""),
-              "|---" * (len(sizes) + 1) + "|"]
-    for name in names:
-        cells = [f"{at[n][place]['cold'][name]['pages']:,} / {at[n][place]['cold'][name]['files']:,}" for n in sizes]
-        lines.append(f"| {tools[name]['label']} | " + " | ".join(cells) + " |")
+    if pages:
+        lines += ["", "Pages (HTML files) and all files written:", "", header.replace(" exponent |", ""),
+                  "|---" * (len(sizes) + 1) + "|"]
+        for name in names:
+            cells = [f"{at[n][place]['cold'][name]['pages']:,} / {at[n][place]['cold'][name]['files']:,}" for n in sizes]
+            lines.append(f"| {tools[name]['label']} | " + " | ".join(cells) + " |")
     if "site-gen" in names and len(names) > 1:
         lines += ["", "Ratio of site-gen's cold build time to each tool's (below 1: site-gen is faster):", "",
                   header.replace(" exponent |", ""), "|---" * (len(sizes) + 1) + "|"]
