@@ -167,7 +167,9 @@ class FirstNames:
         owners: dict[str, set[str]] = {}
         for first_name, slug in attendees:
             owners.setdefault(first_name, set()).add(slug)
-        self.unique = {name: slugs.pop() for name, slugs in owners.items() if len(slugs) == 1}
+        self.owners = owners
+        """First name → slugs of the attendees who have it."""
+        self.unique = {name: next(iter(slugs)) for name, slugs in owners.items() if len(slugs) == 1}
         self.ambiguous = {name for name, slugs in owners.items() if len(slugs) > 1}
         self._pattern = re.compile(_people_pattern(self.unique, "f")) if self.unique else None
 

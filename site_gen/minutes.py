@@ -183,6 +183,13 @@ class _Linker:
             if any(m.start <= found.start() < m.end for m in matches):
                 continue
             name = found.group("f")
+            if any(slug in self.withheld for slug in self.first_names.owners.get(name, ())):
+                self.problems.error(
+                    self.record.origin.shown_path, line,
+                    f"förnamnet '{name}' kan syfta på en deltagare som inte visas med namn (två deltagare heter så) – "
+                    "skriv initialerna eller hela namnet på den som avses",
+                )
+                continue
             why = "två deltagare heter så" if name in self.first_names.ambiguous else "ingen deltagare heter så"
             self.problems.warn(
                 self.record.origin.shown_path, line,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .markdown import render_tokens
 from .model import Library, Meeting
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
+from .search import INDEX_DIR, IndexReport, index_site
 from .swedish import slugify
 from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
@@ -51,6 +53,8 @@ class BuildOptions:
     base_url: str | None = None
     """Overrides `base_url` in site.toml when given."""
     include_drafts: bool = False
+    search_index: bool = True
+    """Write the Pagefind search index (one-shot builds; `serve` indexes on demand)."""
 
 
 @dataclass
@@ -65,6 +69,8 @@ class BuildReport:
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage, for benchmarks."""
     library: Library | None = None
+    search: IndexReport | None = None
+    """The search index written (one-shot builds; serve indexes on demand)."""
 
     @property
     def written(self) -> int:
@@ -153,15 +159,26 @@ class Site:
                 files.append(file)
         lap("render")
         self._check_privacy(library, files)
-        if in_place:
+        if in_place:  # serve indexes for search on demand (site_gen/serve.py)
             stale = sorted(set(self.fingerprints) - set(fingerprints))
             update_site(files, stale, options.output_dir)
             report.deleted = len(stale)
+            if files or stale:  # an index of older pages may hold what they no longer show
+                shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
+            lap("write")
         else:
-            write_site(files, options.output_dir)
+            def index(staging: Path) -> None:  # before the swap: the published site has its own index
+                lap("write")
+                report.search = index_site(staging, shown=options.output_dir)
+                # Made from pages already checked; checked all the same, as every output byte is.
+                index = sorted(p for p in (staging / INDEX_DIR).rglob("*") if p.is_file())
+                self._check_privacy(
+                    library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes()) for p in index])
+
+            write_site(files, options.output_dir, before_swap=index if options.search_index else None)
+            lap("index" if options.search_index else "write")  # "index" includes the swap
         self.fingerprints = fingerprints
         self._last, self._pending = (library, config, templates), set()
-        lap("write")
         report.pages, report.library = len(pages), library
         report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started

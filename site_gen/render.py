@@ -21,6 +21,7 @@ from jinja2 import meta
 from .config import SiteConfig
 from .errors import BuildFailed, ContentError, display_path
 from .markdown import relative_url
+from .search import SEARCH_URL
 from .views import Page
 
 NAVIGATION = (
@@ -80,6 +81,7 @@ class Renderer:
             "navigation": [
                 {"url": url, "label": label, "current": page.url.startswith(url)} for url, label in NAVIGATION
             ],
+            "search": {"url": SEARCH_URL, "in_header": page.url != SEARCH_URL},  # the search page has its own field
             "data_url": DATA_URL,
             "stylesheet_url": STYLESHEET_URL,
             "favicon_url": FAVICON_URL,

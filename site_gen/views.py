@@ -30,6 +30,7 @@ from .model import (
     person_url,
     project_url,
 )
+from .search import SEARCH_URL
 from .swedish import family_initial, format_date, format_date_with_weekday, person_sort_key, sort_key
 
 View = dict[str, Any]
@@ -48,7 +49,7 @@ class Page:
     """The content file behind the page, for 'edit this page'."""
 
 
-INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/")
+INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/", SEARCH_URL)
 """Pages that summarise everything: any change to a meeting may change them."""
 
 
@@ -74,6 +75,7 @@ def site_pages(
             ("/projekt/", "projects.html", "Projekt", views.projects_index),
             ("/grupper/", "groups.html", "Grupper", views.groups_index),
             ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
+            (SEARCH_URL, "search.html", "Sök", views.search_page),
         )
         if wanted(url)
     ]
@@ -268,6 +270,26 @@ class _Views:
             "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
             "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,
             "next": self.meeting_summary(siblings[position + 1]) if position + 1 < len(siblings) else None,
+            "search_filters": self.search_filters(meeting),
+        }
+
+    def search_filters(self, meeting: Meeting) -> list[View]:
+        """What the search page can narrow results by: the meeting's group, the public people
+        who attended or are named, and the projects discussed (names, as readers know them).
+        People who are not public are left out: a filter would tie their meetings together."""
+        people = {a.person.slug for a in meeting.attendees if a.person.slug} | set(meeting.mentioned_people)
+        return [
+            {"name": "Grupp", "values": [self.lib.groups[meeting.group].name]},
+            {"name": "Person", "values": [p["name"] for p in self.people_sorted(people)]},
+            {"name": "Projekt", "values": sorted((self.lib.projects[p].name for p in meeting.projects), key=sort_key)},
+        ]
+
+    def search_page(self) -> View:
+        """Without JavaScript the search page cannot search (the index is queried in the
+        browser), so it offers the ways to browse instead."""
+        return {
+            "years": sorted({m.date.year for m in self.lib.meetings.values()}, reverse=True),
+            "groups": self.groups_index()["groups"],
         }
 
     def people_index(self) -> View:

@@ -35,13 +35,13 @@ def test_every_page_type_is_written(site):
     report = build(content)
     output = content.parent / "public"
     expected = [
-        "/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/",
+        "/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/", "/sok/",
         "/moten/2020-01-13-styrgruppen/", "/personer/leif-redestig/", "/projekt/fritidsbanken/",
         "/grupper/styrgruppen/", "/organisationer/ria/",
     ]
     for url in expected:
         assert read(output, url).startswith('<!doctype html>\n<html lang="sv">'), url
-    assert report.pages == 6 + 2 + 7 + 2 + 1 + 2
+    assert report.pages == 7 + 2 + 7 + 2 + 1 + 2
     assert (output / "assets" / "style.css").is_file()
 
 
@@ -130,6 +130,7 @@ def test_builds_are_byte_identical(site, tmp_path):
     build(content, tmp_path / "two")
     one, two = tree_digest(tmp_path / "one"), tree_digest(tmp_path / "two")
     assert one == two and len(one) > 20
+    assert any(path.startswith("pagefind/filter/") for path in one)  # the search index too
 
 
 def test_rebuild_removes_pages_of_deleted_sources(site):

@@ -242,3 +242,16 @@ def test_an_identity_number_in_content_stops_the_build(site):
         build(content)
     line = line_of(content / "meetings/2020-01-13-styrgruppen.md", "121212-1212")
     assert f"2020-01-13-styrgruppen.md:{line}: ett personnummer" in str(failure.value)
+
+
+def test_a_first_name_shared_with_a_withheld_attendee_is_an_error(site):
+    """'Bengt' with two Bengts present could be the withheld one: it must not be left as it is."""
+    extra = {"people/bengt-ek.md": "---\nname: Bengt Ek\n---\n"}
+    people = {**PEOPLE, **extra}
+    body = "## Punkt\n\nBengt tackade.\n"
+    content = site({**people, "meetings/2020-01-13-styrgruppen.md": meeting_file(
+        body, ["Bengt Ek", "{name: Bengt Nilsson, affiliation: RSMH}"])})
+    with pytest.raises(BuildFailed) as failure:
+        build(content)
+    line = line_of(content / "meetings/2020-01-13-styrgruppen.md", "Bengt tackade")
+    assert f"2020-01-13-styrgruppen.md:{line}: förnamnet 'Bengt' kan syfta på en deltagare som inte visas" in str(failure.value)
