@@ -116,6 +116,10 @@ def _site_gen(peers: Peers, site: Path, content: Path) -> list[str]:
     return [sys.executable, str(REPO / "build.py"), "build", "--content", str(content), "--output", "public"]
 
 
+def _site_gen_without_search(peers: Peers, site: Path, content: Path) -> list[str]:
+    return [sys.executable, str(REPO / "benchmarks" / "build_only.py"), "--content", str(content), "--output", "public"]
+
+
 def _hugo(peers: Peers, site: Path, content: Path) -> list[str]:
     return [str(peers.hugo), "--quiet", "--cacheDir", str(site / ".hugocache")]
 
@@ -123,7 +127,11 @@ def _hugo(peers: Peers, site: Path, content: Path) -> list[str]:
 TOOLS = {
     "site-gen": Tool(
         "site-gen", "site-gen (this project)", "public", _site_gen, scratch=(".cache",),
-        pages="meetings, people, projects, groups, organisations, 6 indexes, site.json; names linked in the minutes"),
+        pages="meetings, people, projects, groups, organisations, 6 indexes, site.json; names linked in the "
+              "minutes; the Pagefind search index"),
+    "site-gen_nosearch": Tool(
+        "site-gen_nosearch", "site-gen without the search index", "public", _site_gen_without_search,
+        scratch=(".cache",), pages="as site-gen, without the Pagefind index (benchmarks/build_only.py)"),
     "hugo": Tool(
         "hugo", "Hugo (defaults: feeds + sitemap)", "public", _hugo, convert.lay_out_hugo,
         scratch=(".hugocache", "resources", ".hugo_build.lock"),
