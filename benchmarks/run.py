@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from benchmarks import convert, edit_latency, gen_corpus  # noqa: E402
 from benchmarks.measure import Sample, growth_exponent, median, run_measured  # noqa: E402
-from benchmarks.tools import PEER_NAMES, TOOLS, Peers, Tool, install  # noqa: E402
+from benchmarks.tools import TOOLS, Peers, Tool, install  # noqa: E402
 
 DEFAULT_WORK = Path("/dev/shm/site-gen-bench") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir()) / "site-gen-bench"
 DEFAULT_SIZES = (100, 1000, 10000)
@@ -114,7 +114,7 @@ def cold_builds(tools: list[Tool], sites: dict[str, Path], content: Path, peers:
                 continue
             sample = cold_build(tool, sites[tool.name], content, peers, logs / f"{tool.name}.log", settings.timeout)
             what = "warm-up" if round_number == 0 else f"run {round_number}/{settings.runs}"
-            print(f"  {label} {tool.name:13} {what:9} {_describe(sample)}", flush=True)
+            print(f"  {label} {tool.name:17} {what:9} {_describe(sample)}", flush=True)
             if not sample.ok:
                 entry["failures"].append(asdict(sample))
             elif round_number == 0 and sample.wall > settings.slow:
@@ -152,11 +152,14 @@ def cli_rebuilds(tool: Tool, site: Path, content: Path, peers: Peers, settings: 
     file changed (a different meeting each time, restored afterwards)."""
     command = tool.command(peers, site, content)
     log = logs / f"{tool.name}-rebuild.log"
-    result = {"no_change": [], "one_meeting": []}
+    result: dict[str, list[dict]] = {"no_change": [], "one_meeting": [], "failures": []}
+
+    def keep(kind: str, sample: Sample) -> None:
+        print(f"  site-gen CLI rebuild, {kind.replace('_', ' ')}: {_describe(sample)}", flush=True)
+        result[kind if sample.ok else "failures"].append(asdict(sample))
+
     for _ in range(count):
-        sample = run_measured(command, cwd=site, env=_environment(site), log=log, timeout=settings.timeout)
-        print(f"  site-gen CLI rebuild, nothing changed: {_describe(sample)}", flush=True)
-        result["no_change"].append(asdict(sample))
+        keep("no_change", run_measured(command, cwd=site, env=_environment(site), log=log, timeout=settings.timeout))
     for number, path in enumerate(edit_latency.spread(sorted((content / "meetings").glob("*.md")), count)):
         original = path.read_bytes()
         try:
@@ -164,8 +167,7 @@ def cli_rebuilds(tool: Tool, site: Path, content: Path, peers: Peers, settings: 
             sample = run_measured(command, cwd=site, env=_environment(site), log=log, timeout=settings.timeout)
         finally:
             path.write_bytes(original)
-        print(f"  site-gen CLI rebuild, one meeting changed: {_describe(sample)}", flush=True)
-        result["one_meeting"].append(asdict(sample))
+        keep("one_meeting", sample)
     return result
 
 
@@ -236,13 +238,14 @@ def _walls(samples: list[dict]) -> list[float]:
 
 
 def _spread(samples: list[dict]) -> str:
-    """'1.51 s (1.40–1.62, 3 runs)'."""
+    """'1.51 s (1.40 s–1.62 s, 3 runs; cpu 1.20 s)': wall median, range, runs, CPU median."""
     if not samples:
         return "—"
     walls = _walls(samples)
+    cpu = f"cpu {_seconds(median([sample['cpu'] for sample in samples]))}"
     if len(walls) == 1:
-        return f"{_seconds(walls[0])} (1 run)"
-    return f"{_seconds(median(walls))} ({_seconds(min(walls))}–{_seconds(max(walls))}, {len(walls)} runs)"
+        return f"{_seconds(walls[0])} (1 run; {cpu})"
+    return f"{_seconds(median(walls))} ({_seconds(min(walls))}–{_seconds(max(walls))}, {len(walls)} runs; {cpu})"
 
 
 def _peak(samples: list[dict]) -> float | None:
@@ -324,12 +327,11 @@ def _site_gen_table(sizes: list[int], at: dict, place: str) -> list[str]:
         for key, name in (("no_change", "serve path, nothing changed"), ("one_meeting", "serve path, one meeting")):
             add(name, n, median(path[key]) if path.get(key) else None)
         add("edit → page", n, median(latency) / 1000 if latency else None)
-        serve_cells = [f"{_seconds(median(path[key]))} (median of {len(path[key])})" if path.get(key) else "—"
-                       for key in ("no_change", "one_meeting")]
+        serve_cells = [_serve_path_cell(path, key) for key in ("no_change", "one_meeting")]
         lines.append("| " + " | ".join([
             f"{n:,}", f"{cold['pages']:,} ({cold['files']:,} files)", _spread(samples),
             f"{cold['pages'] / cold_median:.0f}" if cold_median else "—",
-            f"{_peak(samples):.0f} MiB" if samples else "—", _without_search_cell(bare, cold_median),
+            f"{_peak(samples):.0f} MiB" if samples else "—", _without_search_cell(bare, samples),
             _spread(cli.get("no_change", [])), _spread(cli.get("one_meeting", [])), *serve_cells,
             _latency_cell(edits),
         ]) + " |")
@@ -339,13 +341,24 @@ def _site_gen_table(sizes: list[int], at: dict, place: str) -> list[str]:
     return lines + [""]
 
 
-def _without_search_cell(bare: list[dict], cold_median: float | None) -> str:
-    """'3.60 s (…); index ≈ 1.97 s': the difference of the medians is what Pagefind adds."""
+def _serve_path_cell(path: dict, key: str) -> str:
+    """'34 ms (cpu 30 ms, median of 10)'."""
+    if not path.get(key):
+        return "—"
+    cpu = f"cpu {_seconds(median(path[key + '_cpu']))}, " if path.get(key + "_cpu") else ""
+    return f"{_seconds(median(path[key]))} ({cpu}median of {len(path[key])})"
+
+
+def _without_search_cell(bare: list[dict], cold: list[dict]) -> str:
+    """'3.60 s (…); the index adds ≈ 1.97 s (cpu 2.5 s)': differences of the medians."""
     if not bare:
         return "—"
     cell = _spread(bare)
-    if cold_median:
-        cell += f"; the index ≈ {_seconds(max(0.0, cold_median - median(_walls(bare))))}"
+    if cold:
+        wall = median(_walls(cold)) - median(_walls(bare))
+        cpu = median([s["cpu"] for s in cold]) - median([s["cpu"] for s in bare])
+        shown = _seconds(wall) if wall > 0 else "nothing measurable in wall time"
+        cell += f"; the index adds ≈ {shown} (cpu {_seconds(max(cpu, 0.0))})"
     return cell
 
 

@@ -158,4 +158,3 @@ TOOLS = {
         convert.lay_out_mkdocs,
         pages="meetings, and people, projects and groups as plain pages; sitemap.xml"),
 }
-PEER_NAMES = tuple(name for name, tool in TOOLS.items() if tool.is_peer)

@@ -157,7 +157,7 @@ def test_the_command_measures_site_gen_and_leaves_the_corpus_as_it_was(tmp_path)
         assert len(cold["samples"]) == 1 and cold["samples"][0]["exit_code"] == 0
         assert cold["pages"] > int(n)  # meetings plus people, projects, groups and indexes
         assert len(place["cli"]["no_change"]) == 1 and len(place["cli"]["one_meeting"]) == 1
-        assert len(place["serve_path"]["one_meeting"]) == 2
+        assert len(place["serve_path"]["one_meeting"]) == len(place["serve_path"]["one_meeting_cpu"]) == 2
         assert [edit["builds"] >= 1 for edit in place["edits"]] == [True, True]
         # every edit was restored: the corpus is still the one its stamp describes
         stamp = json.loads((work / f"corpus-{n}" / "corpus.json").read_text(encoding="utf-8"))
