@@ -141,7 +141,9 @@ class OutputScanner:
         self.terms: dict[str, Person] = {}
         """Casefolded full name, alias or slug → whose it is."""
         for person in library.withheld_people.values():
-            for term in (person.name, *person.aliases, person.slug):
+            # The slug (the file name) too, unless it is too short to be anything but a common word.
+            slug = (person.slug,) if len(person.slug) >= 4 else ()
+            for term in (person.name, *person.aliases, *slug):
                 self.terms[_nfc(term).casefold()] = person
         # Full names in any case ('BENGT NILSSON' in a heading is still his name); first names
         # only as written, like the linker finds them ('Bo', never the verb 'bo').
