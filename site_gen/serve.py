@@ -68,6 +68,10 @@ RELOAD_SCRIPT = """<script>
 """
 
 
+FAILURE_SETTLE = 0.25
+"""Seconds a failed build waits for more changes before its error is shown."""
+
+
 class SiteBuilder:
     """Owns the served directory and the build epochs; one build at a time."""
 
@@ -133,7 +137,11 @@ class SiteBuilder:
                 self.disk_version += 1
         except BuildFailed as failure:
             with self.condition:
-                if self.changes:  # files still changing (a checkout, a save in progress): build again first
+                # A save that truncates first and writes after can be read half-written; its
+                # writer's next event comes moments later. Wait that long before showing an
+                # error, and build again instead if files are still changing (a checkout, a save).
+                self.condition.wait_for(lambda: bool(self.changes) or self.stopped, timeout=FAILURE_SETTLE)
+                if self.changes:
                     return
             self.failure = failure
             for error in failure.errors:

@@ -197,3 +197,19 @@ def test_drafts_are_previewed_and_marked(server):
     wait_for(lambda: fetch(page)[0] == 200, "the draft's page")
     status, html = fetch(page)
     assert "Ett utkast." in html and "<strong>UTKAST</strong>" in html
+
+
+def test_a_save_that_truncates_first_never_shows_an_error(server):
+    """Editors that empty the file and then write it (many do) must not flash an error page."""
+    content, url, process = server
+    page = f"{url}/moten/2020-01-13-styrgruppen/"
+    fetch(page)
+    for text in ("Andra.", "Tredje."):
+        with (content / MEETING).open("w", encoding="utf-8") as file:
+            file.flush()  # the file is empty on disk now: a build may read it
+            time.sleep(0.06)
+            file.write(meeting_file(f"## Punkt\n\n{text}\n"))
+        wait_for(lambda: text in fetch(page)[1], "the saved text")
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "bygget misslyckades" not in output, output
