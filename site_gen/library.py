@@ -185,6 +185,7 @@ def _resolve_meeting(
         body_tokens=minutes.tokens,
         draft=record.draft,
         origin=record.origin,
+        next_meeting=record.next_meeting,
     )
     return meeting, minutes.internal_links
 

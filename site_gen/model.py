@@ -117,6 +117,17 @@ class AttendeeEntry:
 
 
 @dataclass(frozen=True)
+class NextMeeting:
+    """The next meeting as a meeting's minutes announce it (`next_meeting` in front matter)."""
+
+    date: dt.date
+    time: dt.time | None
+    """Start time, local time in Sweden; None when the minutes give none."""
+    place: str | None
+    """Where, as the minutes say it."""
+
+
+@dataclass(frozen=True)
 class MeetingRecord:
     """A meeting as its file says it; `library` turns it into a `Meeting`."""
 
@@ -133,6 +144,8 @@ class MeetingRecord:
     body: str
     """Markdown."""
     origin: Origin
+    next_meeting: NextMeeting | None = None
+    """The next meeting, when the minutes announce one."""
 
 
 # --- Resolved model -------------------------------------------------------------------
@@ -187,6 +200,8 @@ class Meeting:
     """The parsed minutes with every name link already resolved, ready to render."""
     draft: bool
     origin: Origin
+    next_meeting: NextMeeting | None = None
+    """The next meeting, when the minutes announce one."""
 
     @property
     def url(self) -> str:
@@ -240,3 +255,10 @@ class Library:
     """Organisation slug → its people: members by front matter and attendees who represented it."""
     organizations_by_person: dict[str, tuple[str, ...]]
     """The inverse: person slug → organisations, sorted by slug."""
+
+    def meeting_on(self, group: str, date: dt.date) -> Meeting | None:
+        """The group's published meeting on `date` (the first, if it met twice that day), if any."""
+        for slug in self.meetings_by_group.get(group, ()):
+            if self.meetings[slug].date == date:
+                return self.meetings[slug]
+        return None

@@ -106,7 +106,7 @@ def summary_of(meeting: Meeting) -> tuple:
     """Everything about a meeting that pages other than its own show, except item excerpts."""
     items = tuple((i.title, i.anchor, i.level, i.people, i.projects, i.organizations) for i in meeting.items)
     return (meeting.title, meeting.date, meeting.group, meeting.note_taker, meeting.attendees, meeting.projects,
-            meeting.mentioned_people, meeting.organizations, meeting.draft, items)
+            meeting.mentioned_people, meeting.organizations, meeting.draft, meeting.next_meeting, items)
 
 
 def pages_showing_text_of(old: Meeting, new: Meeting) -> set[str] | None:
@@ -248,6 +248,22 @@ class _Views:
             "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
             "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,
             "next": self.meeting_summary(siblings[position + 1]) if position + 1 < len(siblings) else None,
+            "next_meeting": self.announced_meeting(meeting),
+        }
+
+    def announced_meeting(self, meeting: Meeting) -> View | None:
+        """The next meeting the minutes announce; linked when its minutes are published."""
+        announced = meeting.next_meeting
+        if announced is None:
+            return None
+        held = self.lib.meeting_on(meeting.group, announced.date)
+        time = announced.time.strftime("%H:%M") if announced.time else None
+        return {
+            "date": format_date_with_weekday(announced.date),
+            "datetime": f"{announced.date.isoformat()}T{time}" if time else announced.date.isoformat(),
+            "time": time,
+            "place": announced.place,
+            "url": held.url if held else None,
         }
 
     def people_index(self) -> View:

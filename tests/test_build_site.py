@@ -106,6 +106,7 @@ def test_site_json_has_the_documented_shape(site):
         "projects": ["fritidsbanken"],
         "items": [{"title": "Fritidsbank", "anchor": "fritidsbank", "projects": ["fritidsbanken"],
                    "people": ["leif-redestig", "ann-abrahamsson"]}],
+        "next_meeting": None,
     }
     eva = next(p for p in data["people"] if p["slug"] == "eva-ek")
     assert eva == {"slug": "eva-ek", "url": "/personer/eva-ek/", "name": "Eva Ek", "meetings": [],
@@ -180,3 +181,27 @@ def assert_links_resolve(output: Path) -> int:
                 assert parts.fragment in ids.ids, f"{page.relative_to(output)}: missing anchor {link}"
             checked += 1
     return checked
+
+
+def test_meeting_page_shows_the_announced_next_meeting(site):
+    content = site({
+        # Unquoted 13:30 is accepted in a time field: the loader keeps the text as written.
+        "meetings/2020-01-13-styrgruppen.md": meeting_file(
+            "Text.\n", extra="next_meeting:\n  date: 2020-02-03\n  time: 13:30\n  place: Bredgatan, plan 2\n"),
+        "meetings/2020-02-03-styrgruppen.md": meeting_file(
+            "Text.\n", date="2020-02-03", extra="next_meeting:\n  date: 2020-03-02\n"),
+    })
+    build(content)
+    output = content.parent / "public"
+    first = read(output, "/moten/2020-01-13-styrgruppen/")
+    assert "Nästa möte: måndag 3 februari 2020, klockan 13:30, Bredgatan, plan 2" in TextExtractor.text(first)
+    # Its minutes are published, so it links there.
+    assert ('Nästa möte: <a href="../2020-02-03-styrgruppen/"><time datetime="2020-02-03T13:30">'
+            "måndag 3 februari 2020, klockan 13:30</time></a>, Bredgatan, plan 2</p>") in first
+    second = read(output, "/moten/2020-02-03-styrgruppen/")
+    assert 'Nästa möte: <time datetime="2020-03-02">måndag 2 mars 2020</time></p>' in second
+    data = json.loads((output / "data" / "site.json").read_text(encoding="utf-8"))
+    assert [m["next_meeting"] for m in data["meetings"]] == [
+        {"date": "2020-02-03", "time": "13:30", "place": "Bredgatan, plan 2"},
+        {"date": "2020-03-02", "time": None, "place": None},
+    ]
