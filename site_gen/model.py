@@ -7,6 +7,7 @@ adds the cross-reference indexes. Nothing here knows about HTML or templates.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,7 +259,7 @@ class Library:
 
     def meeting_on(self, group: str, date: dt.date) -> Meeting | None:
         """The group's published meeting on `date` (the first, if it met twice that day), if any."""
-        for slug in self.meetings_by_group.get(group, ()):
-            if self.meetings[slug].date == date:
-                return self.meetings[slug]
-        return None
+        slugs = self.meetings_by_group.get(group, ())
+        position = bisect.bisect_left(slugs, date, key=lambda slug: self.meetings[slug].date)  # oldest first
+        found = self.meetings[slugs[position]] if position < len(slugs) else None
+        return found if found is not None and found.date == date else None

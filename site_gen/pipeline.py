@@ -18,22 +18,33 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it.token import Token
 
-from .config import SiteConfig, load_config
+from .config import SiteConfig, deployment_notices, load_config
 from .data import MeetingLines, site_json
-from .errors import Problems
+from .errors import ContentError, Problems
+from .feed import FEED_URL, atom_feed
+from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import MeetingCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
 from .model import Library, Meeting
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
+from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
-from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
+from .views import (
+    INDEX_PAGES,
+    NOT_FOUND_URL,
+    Page,
+    page_urls,
+    pages_depending_on,
+    pages_showing_text_of,
+    site_pages,
+)
 from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +75,8 @@ class BuildReport:
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage, for benchmarks."""
     library: Library | None = None
+    notices: list[ContentError] = field(default_factory=list)
+    """What the published site lacks because a setting is empty (`config.deployment_notices`)."""
 
     @property
     def written(self) -> int:
@@ -86,6 +99,7 @@ class Site:
         self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
         self._template_references: TemplateReferences = {}
         self._meeting_lines: MeetingLines = {}
+        self._calendar_cache: CalendarCache = {}
         self._last: tuple[Library, SiteConfig, dict[str, bytes]] | None = None
         """The library, settings and template digests of the last successful build."""
         self._pending: set[Path] = set()
@@ -134,18 +148,25 @@ class Site:
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)
         affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
-        pages = site_pages(library, config, render_body=self._body_html, only=affected)
+        data = static_files(options.static_dir)
+        stylesheet = next((f.data.decode("utf-8") for f in data if f"/{f.path}" == STYLESHEET_URL), "")
+        if affected is not None:  # the 404 page carries the stylesheet, which no fingerprint of settings covers
+            affected.add(NOT_FOUND_URL)
+        pages = site_pages(library, config, render_body=self._body_html, only=affected, stylesheet=stylesheet)
         fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
             for url in page_urls(library):
                 path = url_to_path(url)
                 if path not in fingerprints:
                     fingerprints[path] = self.fingerprints[path]
-        data = static_files(options.static_dir)
-        if text_only:  # the data file holds no text of the minutes: it cannot have changed
-            fingerprints["data/site.json"] = self.fingerprints["data/site.json"]
+        data.append(OutputFile(url_to_path(FEED_URL), atom_feed(library, config, self._body_html)))
+        if text_only:  # these files hold no text of the minutes: they cannot have changed
+            for path in TEXT_FREE_FILES:
+                if path in self.fingerprints:
+                    fingerprints[path] = self.fingerprints[path]
         else:
             data.insert(0, OutputFile("data/site.json", site_json(library, self._meeting_lines)))
+            data += listing_files(library, config, self._calendar_cache)
         for file in data:
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
@@ -161,6 +182,7 @@ class Site:
         self._last, self._pending = (library, config, templates), set()
         lap("write")
         report.pages, report.library = len(pages), library
+        report.notices = deployment_notices(config, options.content_dir)
         report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started
         return report
@@ -207,7 +229,7 @@ class Site:
         fingerprints, files = {}, []
         for page in pages:
             path = url_to_path(page.url)
-            inputs = [page.url, page.template, page.title, page.source_path, settings, page.view]
+            inputs = [page.url, page.template, page.title, page.source_path, page.description, settings, page.view]
             fingerprint = _digest(templates[page.template] + _json(inputs))
             fingerprints[path] = fingerprint
             if not in_place or self.fingerprints.get(path) != fingerprint:
@@ -235,6 +257,26 @@ def _json(value: object) -> bytes:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def listing_files(
+    library: Library, config: SiteConfig, calendar_cache: CalendarCache | None = None
+) -> list[OutputFile]:
+    """The calendar, robots.txt and (with a base URL) the sitemap: made from the meetings' front
+    matter and the list of pages, never from the text of the minutes (see `TEXT_FREE_FILES`)."""
+    files = [
+        OutputFile(url_to_path(CALENDAR_URL), calendar_file(library, config, calendar_cache)),
+        OutputFile(url_to_path(ROBOTS_URL), robots_txt(config.base_url)),
+    ]
+    if config.base_url:
+        urls = [url for url in page_urls(library) if url != NOT_FOUND_URL]
+        files.append(OutputFile(url_to_path(SITEMAP_URL), sitemap_xml(urls, config.base_url)))
+    return files
+
+
+TEXT_FREE_FILES = ("data/site.json", *(url_to_path(u) for u in (CALENDAR_URL, ROBOTS_URL, SITEMAP_URL)))
+"""Output files that show nothing of the minutes' text: a text-only edit keeps them as they are.
+The feed is not among them: it carries the minutes."""
 
 
 def static_files(static_dir: Path) -> list[OutputFile]:

@@ -20,8 +20,10 @@ from jinja2 import meta
 
 from .config import SiteConfig
 from .errors import BuildFailed, ContentError, display_path
+from .feed import FEED_URL
+from .ical import CALENDAR_URL
 from .markdown import relative_url
-from .views import Page
+from .views import ACCESSIBILITY_URL, Page
 
 NAVIGATION = (
     ("/moten/", "Möten"),
@@ -40,6 +42,16 @@ def _url_filter(context: jinja2.runtime.Context, target: str) -> str:
     return relative_url(target, context["page_url"])
 
 
+@jinja2.pass_context
+def _absolute_url_filter(context: jinja2.runtime.Context, target: str) -> str:
+    """A root-relative URL under the site's address: for the 404 page, which a static host
+    serves at any depth, where a relative link would lead astray. Needs `base_url`."""
+    base_url = context["site"].base_url
+    if not base_url:
+        raise ValueError("the absolute filter needs base_url: guard it with {% if site.base_url %}")
+    return base_url + target.lstrip("/")
+
+
 def create_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -50,6 +62,7 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["url"] = _url_filter
+    env.filters["absolute"] = _absolute_url_filter
     return env
 
 
@@ -75,12 +88,17 @@ class Renderer:
             "page": page.view,
             "page_title": page.title,
             "page_url": page.url,
+            "page_description": page.description or config.description,
+            "og_type": "article" if page.template == "meeting.html" else "website",
             "canonical_url": config.base_url + page.url.lstrip("/") if config.base_url else None,
             "edit_url": config.edit_url + page.source_path if config.edit_url and page.source_path else None,
             "navigation": [
                 {"url": url, "label": label, "current": page.url.startswith(url)} for url, label in NAVIGATION
             ],
             "data_url": DATA_URL,
+            "feed_url": FEED_URL,
+            "calendar_url": CALENDAR_URL,
+            "accessibility_url": ACCESSIBILITY_URL,
             "stylesheet_url": STYLESHEET_URL,
             "favicon_url": FAVICON_URL,
         }

@@ -44,10 +44,17 @@ class Page:
     view: View
     source_path: str | None = None
     """The content file behind the page, for 'edit this page'."""
+    description: str | None = None
+    """A sentence on what the page shows (meta description, Open Graph); the site's description when None."""
 
 
 INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/")
 """Pages that summarise everything: any change to a meeting may change them."""
+ACCESSIBILITY_URL = "/tillganglighet/"
+NOT_FOUND_URL = "/404.html"
+"""A static host serves it for any missing path, at any depth (see `templates/404.html`)."""
+FIXED_PAGES = (ACCESSIBILITY_URL, NOT_FOUND_URL)
+"""Pages that show nothing from the content folders: only the settings, templates and stylesheet change them."""
 
 
 def site_pages(
@@ -55,10 +62,12 @@ def site_pages(
     config: SiteConfig,
     render_body: Callable[[Meeting], str] | None = None,
     only: set[str] | None = None,
+    stylesheet: str = "",
 ) -> list[Page]:
     """The site's pages, or only those whose URL is in `only` (views are built for those alone).
 
-    `render_body` renders a meeting's minutes (a cache may stand in).
+    `render_body` renders a meeting's minutes (a cache may stand in). `stylesheet` is the
+    site's CSS, which the 404 page carries inline.
     """
     views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)))
     lib = library
@@ -72,6 +81,8 @@ def site_pages(
             ("/projekt/", "projects.html", "Projekt", views.projects_index),
             ("/grupper/", "groups.html", "Grupper", views.groups_index),
             ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
+            (ACCESSIBILITY_URL, "accessibility.html", "Tillgänglighet", lambda: accessibility(config)),
+            (NOT_FOUND_URL, "404.html", "Sidan finns inte", lambda: {"stylesheet": Markup(stylesheet)}),
         )
         if wanted(url)
     ]
@@ -86,7 +97,8 @@ def site_pages(
         slugs = records if only is None else (s for s in records if url_of(s) in only)
         for slug in slugs:
             record = records[slug]
-            pages.append(Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path))
+            pages.append(Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path,
+                              views.description(slug) if records is lib.meetings else None))
     return pages
 
 
@@ -94,6 +106,7 @@ def page_urls(library: Library) -> list[str]:
     """Every page URL, without building any view."""
     return [
         *INDEX_PAGES,
+        *FIXED_PAGES,
         *(m.url for m in library.meetings.values()),
         *(person_url(s) for s in library.people),
         *(project_url(s) for s in library.projects),
@@ -123,14 +136,20 @@ def pages_showing_text_of(old: Meeting, new: Meeting) -> set[str] | None:
 
 def pages_depending_on(meeting: Meeting, library: Library) -> set[str]:
     """The pages whose view can change when `meeting` (as it is in `library`) changes, appears
-    or disappears: its own page, its neighbours in its group (their previous/next links), its
-    group, and every person, project and organisation it references. The index pages are
+    or disappears: its own page, its neighbours in its group (their previous/next links) and
+    the meetings that announce it (their "next meeting" link), its group, and every person,
+    project and organisation it references. The index pages are
     added by the caller. `tests/test_incremental.py` checks this against full builds."""
     siblings = library.meetings_by_group.get(meeting.group, ())
     neighbours = set()
     if meeting.slug in siblings:
         position = siblings.index(meeting.slug)
         neighbours = {meeting_url(s) for s in siblings[max(0, position - 1): position + 2]}
+    # Earlier meetings that announce this one as their next link to it.
+    neighbours.update(
+        meeting_url(s) for s in siblings
+        if (announced := library.meetings[s].next_meeting) is not None and announced.date == meeting.date
+    )
     people = {a.person for a in meeting.attendees} | set(meeting.mentioned_people)
     if meeting.note_taker:
         people.add(meeting.note_taker)
@@ -219,6 +238,13 @@ class _Views:
         for meeting in reversed(self.lib.meetings.values()):
             years.setdefault(meeting.date.year, []).append(self.meeting_summary(meeting.slug))
         return {"years": [{"year": year, "meetings": meetings} for year, meetings in years.items()]}
+
+    def description(self, slug: str) -> str:
+        """'Protokoll från Gemensam utvecklingsgrupp, måndag 29 maj 2017. Dagordning: …'"""
+        meeting = self.lib.meetings[slug]
+        agenda = [item.title for item in meeting.items if item.level == 2]
+        text = f"Protokoll från {self.lib.groups[meeting.group].name}, {format_date_with_weekday(meeting.date)}."
+        return text + (f" Dagordning: {', '.join(agenda)}." if agenda else "")
 
     def meeting_by_slug(self, slug: str) -> View:
         return self.meeting(self.lib.meetings[slug])
@@ -394,6 +420,24 @@ class _Views:
             "meetings": self.meeting_list(self.lib.meetings_by_organization.get(slug, ())),
             "projects": self.by_name([self.project_link(p) for p in projects]),
         }
+
+
+def accessibility(config: SiteConfig) -> View:
+    """The accessibility statement's settings; its text is `templates/accessibility.html`."""
+    return {"publisher": config.publisher or None, "contact": feedback_contact(config)}
+
+
+def feedback_contact(config: SiteConfig) -> View | None:
+    """Where readers send accessibility feedback: `accessibility_contact` (an e-mail address or
+    a web address), else the source repository, else nowhere (the build warns)."""
+    contact = config.accessibility_contact
+    if contact and "@" in contact and not contact.startswith(("https://", "http://")):
+        return {"href": f"mailto:{contact}", "text": contact}
+    if contact:
+        return {"href": contact, "text": contact}
+    if config.repository_url:
+        return {"href": config.repository_url, "text": "webbplatsens källkodsarkiv"}
+    return None
 
 
 def table_of_contents(meeting: Meeting) -> list[View]:

@@ -33,11 +33,12 @@ def test_every_page_type_is_written(site):
     expected = [
         "/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/",
         "/moten/2020-01-13-styrgruppen/", "/personer/leif-redestig/", "/projekt/fritidsbanken/",
-        "/grupper/styrgruppen/", "/organisationer/ria/",
+        "/grupper/styrgruppen/", "/organisationer/ria/", "/tillganglighet/",
     ]
     for url in expected:
         assert read(output, url).startswith('<!doctype html>\n<html lang="sv">'), url
-    assert report.pages == 6 + 2 + 7 + 2 + 1 + 2
+    assert (output / "404.html").read_text(encoding="utf-8").startswith("<!doctype html>\n<html lang=\"sv\">")
+    assert report.pages == 6 + 2 + 2 + 7 + 2 + 1 + 2  # indexes, statement and 404, then the records
     assert (output / "assets" / "style.css").is_file()
 
 
