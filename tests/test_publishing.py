@@ -82,6 +82,9 @@ def test_meeting_page_has_canonical_and_open_graph_tags(published):
     description = "Protokoll från Gemensam utvecklingsgrupp, måndag 29 maj 2017. Dagordning: Hälsa/hälsodag, "
     assert meta(head, "og:description").startswith(description)
     assert f'<meta name="description" content="{description}' in head
+    # Printed minutes say where they came from (hidden on screen, shown by the print stylesheet).
+    page = (published / "moten" / "2017-05-29-gemensam-utvecklingsgrupp" / "index.html").read_text(encoding="utf-8")
+    assert f'<p class="print-only">Protokollet på webben: {address}</p>' in page
 
 
 def test_every_page_but_the_404_has_a_canonical_link_to_itself(published):
