@@ -105,7 +105,8 @@ def run_new(args: argparse.Namespace) -> int:
     from .new import create_meeting_file
 
     try:
-        library = build_library(load_records(args.content), include_drafts=True)
+        # Everyone by name: the new file is content for editors, never output.
+        library = build_library(load_records(args.content), include_drafts=True, withhold=False)
     except BuildFailed as failure:
         print_problems(failure)
         return 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import Library, Meeting, group_url, meeting_url, organization_url, person_url, project_url
+from .model import Library, Meeting, PersonRef, group_url, meeting_url, organization_url, person_url, project_url
 
 MeetingLines = dict[str, tuple[Meeting, str]]
 """Meeting slug → (the meeting object, its encoded line): reused while the memoized meeting is the same object."""
@@ -17,8 +17,11 @@ def meeting_data(m: Meeting) -> dict:
         "title": m.title,
         "date": m.date.isoformat(),
         "group": m.group,
-        "attendees": [{"person": a.person, "affiliation": a.affiliation} for a in m.attendees],
-        "note_taker": m.note_taker,
+        "attendees": [{**_person(a.person), "affiliation": a.affiliation} for a in m.attendees],
+        "note_taker": m.note_taker.slug if m.note_taker else None,
+        "status": m.status,
+        "approved_by": [_person(ref) for ref in m.approved_by],
+        "approved_on": m.approved_on.isoformat() if m.approved_on else None,
         "projects": list(m.projects),
         "items": [
             {"title": i.title, "anchor": i.anchor, "projects": list(i.projects), "people": list(i.people)}
@@ -30,6 +33,11 @@ def meeting_data(m: Meeting) -> dict:
             "place": m.next_meeting.place,
         } if m.next_meeting else None,
     }
+
+
+def _person(ref: PersonRef) -> dict:
+    """A public person by slug; anyone else by what the site shows instead ('B. N.'), with no slug."""
+    return {"person": ref.slug} if ref.slug is not None else {"person": None, "shown_as": ref.withheld_as}
 
 
 def _other_data(lib: Library) -> dict:

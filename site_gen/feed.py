@@ -85,7 +85,9 @@ def _entry(feed: ET.Element, meeting: Meeting, library: Library, config: SiteCon
     _text(entry, "updated", _timestamp(meeting))
     group = library.groups[meeting.group]
     ET.SubElement(entry, f"{{{ATOM}}}category", {"term": group.slug, "label": group.name})
-    names = [library.people[a.person].name for a in meeting.attendees]
+    # As the meeting page shows them: people who are not public by initials or a phrase (see `privacy`).
+    names = [library.people[a.person.slug].name if a.person.slug else a.person.withheld_as or ""
+             for a in meeting.attendees]
     attendees = Markup("<p>Närvarande: {}.</p>\n").format(", ".join(names)) if names else Markup("")
     content = _text(entry, "content", str(attendees + Markup(body)))
     content.set("type", "html")

@@ -82,7 +82,19 @@ class FieldReader:
             return default
         return value
 
-    def date(self, key: str) -> dt.date | None:
+    def choice(self, key: str, allowed: tuple[str, ...] | dict[str, str], default: str) -> str:
+        """One of `allowed` (default when the key is absent); an error names the allowed values."""
+        value = self.text(key)
+        if value is None:
+            return default
+        if value not in allowed:
+            self.error(key, f"'{key}' kan inte vara '{value}' – använd en av: {', '.join(allowed)}")
+            return default
+        return value
+
+    def date(self, key: str, *, required: bool = True) -> dt.date | None:
+        if not required and self.meta.get(key) is None:
+            return None
         value = self.text(key, required=True)
         if value is None:
             return None

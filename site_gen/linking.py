@@ -43,6 +43,8 @@ class Match:
     start: int
     end: int
     target: Target
+    genitive: bool = False
+    """The name was followed by a genitive s ('Leifs')."""
 
 
 class NameIndex:
@@ -57,7 +59,7 @@ class NameIndex:
         """Casefolded names and aliases of projects, organisations and groups."""
         self._slugs: dict[tuple[str, str], Target] = {}
         self._urls: dict[str, Target] = {}
-        self._registrations: list[tuple[str, str, tuple[str, ...]]] = []
+        self._registrations: list[tuple[str, str, tuple[str, ...], str]] = []
         self._pages: set[str] = set(INDEX_URLS)
         """Every page URL of the site, for checking editors' own internal links."""
         self._pattern: re.Pattern[str] | None = None
@@ -69,16 +71,20 @@ class NameIndex:
         url = {PERSON: person_url, PROJECT: project_url, ORGANIZATION: organization_url, GROUP: group_url}[kind](slug)
         return Target(kind, slug, url)
 
-    def add(self, kind: str, slug: str, names: Iterable[str]) -> list[tuple[str, Target]]:
+    def add(self, kind: str, slug: str, names: Iterable[str], *, visibility: str = "public") -> list[tuple[str, Target]]:
         """Register an entity's names; return (name, other owner) for every clash.
 
         Names must be unique regardless of case across all kinds, so that a name in
-        the text or in front matter always means one thing.
+        the text or in front matter always means one thing. A person who is not public
+        has no page: their names are still found (to be replaced), never linked.
         """
         target = self.target(kind, slug)
-        self._slugs[(kind, slug)] = self._urls[target.url] = target
-        self._pages.add(target.url)
-        self._registrations.append((kind, slug, tuple(names)))
+        has_page = visibility == "public"
+        self._slugs[(kind, slug)] = target
+        if has_page:
+            self._urls[target.url] = target
+            self._pages.add(target.url)
+        self._registrations.append((kind, slug, tuple(names), visibility))
         clashes = []
         for name in names:
             folded = name.casefold()
@@ -135,7 +141,7 @@ class NameIndex:
                 target = self._people[match.group("p")]
             else:
                 target = self._others[match.group("o").casefold()]
-            yield Match(match.start(), match.end(), target)
+            yield Match(match.start(), match.end(), target, (match.group("pg") or match.group("og")) is not None)
 
 
 def _alternation(names: Iterable[str]) -> str:
@@ -146,12 +152,12 @@ def _alternation(names: Iterable[str]) -> str:
 
 def _people_pattern(names: Iterable[str], group: str) -> str:
     # Not inside a word or a hyphenated name; an optional genitive s.
-    return rf"(?<![\w-])(?P<{group}>{_alternation(names)})s?(?!-?\w)"
+    return rf"(?<![\w-])(?P<{group}>{_alternation(names)})(?P<{group}g>s)?(?!-?\w)"
 
 
 def _others_pattern(names: Iterable[str]) -> str:
     # Not inside a word; an optional genitive s; may start a hyphenated compound.
-    return rf"(?<!\w)(?i:(?P<o>{_alternation(names)}))s?(?!\w)"
+    return rf"(?<!\w)(?i:(?P<o>{_alternation(names)}))(?P<og>s)?(?!\w)"
 
 
 class FirstNames:
@@ -161,7 +167,9 @@ class FirstNames:
         owners: dict[str, set[str]] = {}
         for first_name, slug in attendees:
             owners.setdefault(first_name, set()).add(slug)
-        self.unique = {name: slugs.pop() for name, slugs in owners.items() if len(slugs) == 1}
+        self.owners = owners
+        """First name → slugs of the attendees who have it."""
+        self.unique = {name: next(iter(slugs)) for name, slugs in owners.items() if len(slugs) == 1}
         self.ambiguous = {name for name, slugs in owners.items() if len(slugs) > 1}
         self._pattern = re.compile(_people_pattern(self.unique, "f")) if self.unique else None
 
@@ -169,7 +177,8 @@ class FirstNames:
         if self._pattern is None:
             return
         for match in self._pattern.finditer(text):
-            yield Match(match.start(), match.end(), NameIndex.target(PERSON, self.unique[match.group("f")]))
+            target = NameIndex.target(PERSON, self.unique[match.group("f")])
+            yield Match(match.start(), match.end(), target, match.group("fg") is not None)
 
 
 def find_names(text: str, index: NameIndex, first_names: FirstNames) -> list[Match]:
@@ -182,13 +191,21 @@ def find_names(text: str, index: NameIndex, first_names: FirstNames) -> list[Mat
     return matches
 
 
-def link_text(content: str, matches: list[Match]) -> list[Token]:
-    """Split one text token's content into text and link tokens."""
+def link_text(content: str, matches: list[Match], withheld: dict[str, str], *, link: bool = True) -> list[Token]:
+    """Split one text token's content into text and link tokens. A person in `withheld` (slug → what
+    to show instead) is replaced, never linked; `link=False` (headings, link text) only replaces."""
     tokens, position = [], 0
     for match in matches:
+        is_withheld = match.target.kind == PERSON and match.target.slug in withheld
+        if not (link or is_withheld):
+            continue
         if match.start > position:
             tokens.append(_text(content[position : match.start]))
-        tokens += link_tokens(match.target, content[match.start : match.end])
+        found = content[match.start : match.end]
+        if is_withheld:
+            tokens.append(_text(withheld[match.target.slug] + (":s" if match.genitive else "")))
+        else:
+            tokens += link_tokens(match.target, found)
         position = match.end
     if position < len(content):
         tokens.append(_text(content[position:]))

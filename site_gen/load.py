@@ -17,7 +17,9 @@ from pathlib import Path
 from .errors import ContentError, Problems, display_path
 from .fields import FieldReader
 from .model import (
+    MEETING_STATUSES,
     PROJECT_STATUSES,
+    VISIBILITIES,
     AttendeeEntry,
     Group,
     MeetingRecord,
@@ -27,6 +29,7 @@ from .model import (
     Person,
     Project,
 )
+from .privacy import IDENTITY_NUMBER_MESSAGE, find_identity_numbers
 from .source import SourceFile, YamlMap, parse_source
 from .swedish import slugify
 
@@ -107,6 +110,8 @@ def read_source(path: Path) -> SourceFile | ContentError:
         return ContentError(shown, line, "filen är inte UTF-8 – spara den som UTF-8 i redigeraren")
     except OSError as exc:
         return ContentError(shown, 0, f"kan inte läsa filen: {exc.strerror}")
+    for line in find_identity_numbers(text):  # before anything else: such a file must never be published
+        return ContentError(shown, line, IDENTITY_NUMBER_MESSAGE)
     return parse_source(path, shown, text)
 
 
@@ -224,7 +229,7 @@ def _aliases(reader: FieldReader) -> tuple[str, ...]:
 
 
 def _read_person(reader: FieldReader, slug: str, origin: Origin) -> Person:
-    reader.check_known({"name", "aliases", "organizations", "role"})
+    reader.check_known({"name", "aliases", "organizations", "role", "visibility"})
     name = reader.text("name", required=True) or slug
     body = reader.source.body
     if body.strip():
@@ -240,6 +245,7 @@ def _read_person(reader: FieldReader, slug: str, origin: Origin) -> Person:
         organizations=tuple(ref for ref, _ in reader.text_list("organizations")),
         role=reader.text("role"),
         origin=origin,
+        visibility=reader.choice("visibility", VISIBILITIES, "public"),
     )
 
 
@@ -283,7 +289,10 @@ def _read_group(reader: FieldReader, slug: str, origin: Origin) -> Group:
 
 
 def _read_meeting(reader: FieldReader, slug: str, origin: Origin) -> MeetingRecord:
-    reader.check_known({"title", "date", "group", "note_taker", "attendees", "projects", "draft", "next_meeting"})
+    reader.check_known({
+        "title", "date", "group", "note_taker", "attendees", "projects", "draft", "status", "approved_by", "approved_on",
+        "next_meeting",
+    })
     date = reader.date("date")
     group = reader.text("group", required=True)
     return MeetingRecord(
@@ -295,6 +304,9 @@ def _read_meeting(reader: FieldReader, slug: str, origin: Origin) -> MeetingReco
         attendees=_read_attendees(reader),
         project_refs=tuple(reader.text_list("projects")),
         draft=reader.flag("draft", False),
+        status=reader.choice("status", tuple(MEETING_STATUSES), "preliminary"),
+        approved_by_refs=tuple(reader.text_list("approved_by")),
+        approved_on=reader.date("approved_on", required=False),
         body=reader.source.body,
         origin=origin,
         next_meeting=_read_next_meeting(reader, date),

@@ -22,6 +22,15 @@ PROJECT_STATUSES = {
 }
 """Allowed `status` values of a project, with the label the site shows."""
 
+VISIBILITIES = ("public", "initials", "hidden")
+"""Allowed `visibility` values of a person: how the public site may show them.
+- public: name, page, links;
+- initials: no page; the name is shown as initials ('B. N.') wherever it would appear;
+- hidden: no page; shown as a neutral phrase ('en representant för RSMH', 'en deltagare')."""
+
+MEETING_STATUSES = {"preliminary": "Ej justerat", "approved": "Justerat"}
+"""Allowed `status` values of a meeting's minutes, with the label the site shows."""
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -58,10 +67,16 @@ class Person:
     role: str | None
     """A role or title the minutes give, shown under the name."""
     origin: Origin
+    visibility: str = "public"
+    """A value of `VISIBILITIES`."""
 
     @property
     def first_name(self) -> str:
         return self.name.split()[0]
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,11 @@ class MeetingRecord:
     project_refs: tuple[tuple[str, int], ...]
     """Projects named in front matter, each with its line."""
     draft: bool
+    status: str
+    """A key of `MEETING_STATUSES`."""
+    approved_by_refs: tuple[tuple[str, int], ...]
+    """Who approved ('justerade') the minutes, each with its line."""
+    approved_on: dt.date | None
     body: str
     """Markdown."""
     origin: Origin
@@ -153,11 +173,20 @@ class MeetingRecord:
 
 
 @dataclass(frozen=True)
+class PersonRef:
+    """A person as the public site may show them in one meeting."""
+
+    slug: str | None
+    """The person's slug; None when the person is not public (no page, no slug in the output)."""
+    withheld_as: str | None = None
+    """For a person who is not public: what the site shows instead ('B. N.', 'en deltagare')."""
+
+
+@dataclass(frozen=True)
 class Attendance:
-    person: str
-    """Person slug."""
+    person: PersonRef
     affiliation: str | None
-    """As the minutes give it for this meeting."""
+    """As the minutes give it for this meeting (None for a hidden person: the phrase carries it)."""
     organization: str | None
     """Slug of the organisation the affiliation names, if it names one."""
 
@@ -187,19 +216,22 @@ class Meeting:
     date: dt.date
     group: str
     """Group slug."""
-    note_taker: str | None
-    """Person slug."""
+    note_taker: PersonRef | None
     attendees: tuple[Attendance, ...]
     items: tuple[AgendaItem, ...]
     projects: tuple[str, ...]
     """Every project discussed: named in the text or in front matter."""
     mentioned_people: tuple[str, ...]
-    """People mentioned in the text, attendees included."""
+    """Public people mentioned in the text, attendees included."""
     organizations: tuple[str, ...]
     """Organisations mentioned in the text or represented by an attendee."""
     body_tokens: tuple[Token, ...] = field(compare=False, hash=False, repr=False)
     """The parsed minutes with every name link already resolved, ready to render."""
     draft: bool
+    status: str
+    """A key of `MEETING_STATUSES`."""
+    approved_by: tuple[PersonRef, ...]
+    approved_on: dt.date | None
     origin: Origin
     next_meeting: NextMeeting | None = None
     """The next meeting, when the minutes announce one."""
@@ -239,6 +271,7 @@ class Library:
 
     meetings: dict[str, Meeting]
     people: dict[str, Person]
+    """Public people only: the others have no page and appear nowhere by name."""
     projects: dict[str, Project]
     groups: dict[str, Group]
     organizations: dict[str, Organization]
@@ -256,6 +289,10 @@ class Library:
     """Organisation slug → its people: members by front matter and attendees who represented it."""
     organizations_by_person: dict[str, tuple[str, ...]]
     """The inverse: person slug → organisations, sorted by slug."""
+    withheld_people: dict[str, Person] = field(default_factory=dict)
+    """People who are not public, for the leak check alone (`privacy`): nothing renders them."""
+    withheld_attendees: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Meeting slug → slugs of its attendees who are not public, for the leak check alone."""
 
     def meeting_on(self, group: str, date: dt.date) -> Meeting | None:
         """The group's published meeting on `date` (the first, if it met twice that day), if any."""

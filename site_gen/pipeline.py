@@ -26,13 +26,14 @@ from markdown_it.token import Token
 
 from .config import SiteConfig, deployment_notices, load_config
 from .data import MeetingLines, site_json
-from .errors import ContentError, Problems
+from .errors import BuildFailed, ContentError, Problems
 from .feed import FEED_URL, atom_feed
 from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import MeetingCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
 from .model import Library, Meeting
+from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
@@ -172,6 +173,7 @@ class Site:
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
                 files.append(file)
         lap("render")
+        self._check_privacy(library, files)
         if in_place:
             stale = sorted(set(self.fingerprints) - set(fingerprints))
             update_site(files, stale, options.output_dir)
@@ -186,6 +188,15 @@ class Site:
         report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started
         return report
+
+    @staticmethod
+    def _check_privacy(library: Library, files: list[OutputFile]) -> None:
+        """Stop before writing if any file names a person who is not public (see `privacy`)."""
+        scanner = OutputScanner(library)
+        if scanner.active:
+            errors = check_output(((f.path, f.data) for f in files), scanner, sources_of(library))
+            if errors:
+                raise BuildFailed(errors)
 
     def _current_listing(self) -> dict[str, list[Path]] | None:
         if not self.trust_watcher:

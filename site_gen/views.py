@@ -19,9 +19,11 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .markdown import render_markdown, render_tokens
 from .model import (
+    MEETING_STATUSES,
     PROJECT_STATUSES,
     Library,
     Meeting,
+    PersonRef,
     group_url,
     meeting_url,
     organization_url,
@@ -87,7 +89,8 @@ def site_pages(
         if wanted(url)
     ]
     kinds = (
-        (lib.meetings, meeting_url, "meeting.html", lambda m: m.title, views.meeting_by_slug),
+        (lib.meetings, meeting_url, "meeting.html", lambda m: f"UTKAST: {m.title}" if m.draft else m.title,
+         views.meeting_by_slug),
         (lib.people, person_url, "person.html", lambda p: p.name, views.person),
         (lib.projects, project_url, "project.html", lambda p: p.name, views.project),
         (lib.groups, group_url, "group.html", lambda g: g.name, views.group),
@@ -119,7 +122,8 @@ def summary_of(meeting: Meeting) -> tuple:
     """Everything about a meeting that pages other than its own show, except item excerpts."""
     items = tuple((i.title, i.anchor, i.level, i.people, i.projects, i.organizations) for i in meeting.items)
     return (meeting.title, meeting.date, meeting.group, meeting.note_taker, meeting.attendees, meeting.projects,
-            meeting.mentioned_people, meeting.organizations, meeting.draft, meeting.next_meeting, items)
+            meeting.mentioned_people, meeting.organizations, meeting.draft, meeting.status, meeting.approved_by,
+            meeting.approved_on, meeting.next_meeting, items)
 
 
 def pages_showing_text_of(old: Meeting, new: Meeting) -> set[str] | None:
@@ -150,9 +154,9 @@ def pages_depending_on(meeting: Meeting, library: Library) -> set[str]:
         meeting_url(s) for s in siblings
         if (announced := library.meetings[s].next_meeting) is not None and announced.date == meeting.date
     )
-    people = {a.person for a in meeting.attendees} | set(meeting.mentioned_people)
-    if meeting.note_taker:
-        people.add(meeting.note_taker)
+    people = {a.person.slug for a in meeting.attendees} | set(meeting.mentioned_people)
+    people |= {ref.slug for ref in (meeting.note_taker, *meeting.approved_by) if ref}
+    people.discard(None)  # people who are not public have no page
     return {
         meeting.url,
         *neighbours,
@@ -185,6 +189,13 @@ class _Views:
     def person_link(self, slug: str) -> View:
         return {"name": self.lib.people[slug].name, "url": person_url(slug)}
 
+    def person_ref(self, ref: PersonRef) -> View:
+        """A person as one meeting shows them: a link, or (not public) initials or a phrase without one."""
+        if ref.slug is not None:
+            return self.person_link(ref.slug)
+        shown = ref.withheld_as or ""
+        return {"name": shown[:1].upper() + shown[1:], "url": None}
+
     def project_link(self, slug: str) -> View:
         project = self.lib.projects[slug]
         return {"name": project.name, "url": project_url(slug), "status": PROJECT_STATUSES[project.status]}
@@ -203,6 +214,7 @@ class _Views:
             "date": format_date(meeting.date),
             "date_iso": meeting.date.isoformat(),
             "group": self.group_link(meeting.group),
+            "draft": meeting.draft,
         }
 
     def meeting_list(self, slugs: tuple[str, ...]) -> list[View]:
@@ -252,22 +264,30 @@ class _Views:
     def meeting(self, meeting: Meeting) -> View:
         siblings = self.lib.meetings_by_group[meeting.group]
         position = siblings.index(meeting.slug)
-        present = {a.person for a in meeting.attendees}
+        present = {a.person.slug for a in meeting.attendees}
         return {
             "title": meeting.title,
             "date": format_date_with_weekday(meeting.date),
             "date_iso": meeting.date.isoformat(),
             "group": self.group_link(meeting.group),
+            "draft": meeting.draft,
+            "status": {
+                "approved": meeting.status == "approved",
+                "label": MEETING_STATUSES[meeting.status],
+                "by": [self.person_ref(ref) for ref in meeting.approved_by],
+                "on": format_date(meeting.approved_on) if meeting.approved_on else None,
+                "on_iso": meeting.approved_on.isoformat() if meeting.approved_on else None,
+            },
             "attendees": [
                 {
-                    **self.person_link(a.person),
+                    **self.person_ref(a.person),
                     "affiliation": a.affiliation,
                     "organization_url": organization_url(a.organization) if a.organization else None,
                     "note_taker": a.person == meeting.note_taker,
                 }
                 for a in meeting.attendees
             ],
-            "note_taker": self.person_link(meeting.note_taker) if meeting.note_taker else None,
+            "note_taker": self.person_ref(meeting.note_taker) if meeting.note_taker else None,
             "toc": table_of_contents(meeting),
             "body": Markup(self.render_body(meeting)),
             "projects": self.by_name([self.project_link(slug) for slug in meeting.projects]),
@@ -392,7 +412,8 @@ class _Views:
         }
 
     def _members_by_attendance(self, meetings: tuple[str, ...]) -> list[View]:
-        counts = Counter(a.person for m in self._meetings_of(meetings) for a in m.attendees)
+        # Only public people: a tally across meetings would tie a withheld person's appearances together.
+        counts = Counter(a.person.slug for m in self._meetings_of(meetings) for a in m.attendees if a.person.slug)
         regular_from = regular_attendance_threshold(len(meetings))
         ordered = sorted(counts, key=lambda s: (-counts[s], person_sort_key(self.lib.people[s].name)))
         return [

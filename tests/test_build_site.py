@@ -7,6 +7,10 @@ import posixpath
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
+from site_gen.errors import BuildFailed
+
 from .conftest import LinkCollector, TextExtractor, build, meeting_file
 from .test_errors import tree_digest
 
@@ -104,6 +108,9 @@ def test_site_json_has_the_documented_shape(site):
         "group": "styrgruppen",
         "attendees": [{"person": "leif-redestig", "affiliation": None}, {"person": "ann-abrahamsson", "affiliation": "Ria"}],
         "note_taker": "leif-redestig",
+        "status": "preliminary",
+        "approved_by": [],
+        "approved_on": None,
         "projects": ["fritidsbanken"],
         "items": [{"title": "Fritidsbank", "anchor": "fritidsbank", "projects": ["fritidsbanken"],
                    "people": ["leif-redestig", "ann-abrahamsson"]}],
@@ -206,3 +213,49 @@ def test_meeting_page_shows_the_announced_next_meeting(site):
         {"date": "2020-02-03", "time": "13:30", "place": "Bredgatan, plan 2"},
         {"date": "2020-03-02", "time": None, "place": None},
     ]
+
+
+def test_minutes_are_preliminary_until_approved(site):
+    content = site({"meetings/2020-01-13-styrgruppen.md": meeting_file("## Punkt\n\nText.\n")})
+    build(content)
+    text = TextExtractor.text(read(content.parent / "public", "/moten/2020-01-13-styrgruppen/"))
+    assert "Ej justerat (preliminärt protokoll)" in text
+    assert "UTKAST" not in text
+
+
+def test_approved_minutes_say_by_whom_and_when(site):
+    extra = "status: approved\napproved_by: [Leif Redestig, Ann Abrahamsson]\napproved_on: 2020-01-20\n"
+    content = site({"meetings/2020-01-13-styrgruppen.md": meeting_file("## Punkt\n\nText.\n", extra=extra)})
+    build(content)
+    html = read(content.parent / "public", "/moten/2020-01-13-styrgruppen/")
+    text = TextExtractor.text(html)
+    assert "Justerat 20 januari 2020 av Leif Redestig och Ann Abrahamsson" in text
+    assert '<time datetime="2020-01-20">' in html
+    assert '<a href="../../personer/leif-redestig/">Leif Redestig</a>' in html
+    data = json.loads((content.parent / "public" / "data" / "site.json").read_text(encoding="utf-8"))
+    assert data["meetings"][0]["status"] == "approved"
+    assert data["meetings"][0]["approved_by"] == [{"person": "leif-redestig"}, {"person": "ann-abrahamsson"}]
+    assert data["meetings"][0]["approved_on"] == "2020-01-20"
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("status: klar\n", "'status' kan inte vara 'klar' – använd en av: preliminary, approved"),
+    ("approved_on: 2020-02-30\n", "datumet 2020-02-30 finns inte"),
+    ("approved_by: [Okänd Person]\n", "okänd person 'Okänd Person'"),
+])
+def test_bad_status_fields_are_errors_at_their_line(site, extra, message):
+    content = site({"meetings/2020-01-13-styrgruppen.md": meeting_file("Text.\n", extra=extra)})
+    with pytest.raises(BuildFailed) as failure:
+        build(content)
+    assert f"2020-01-13-styrgruppen.md:6: {message}" in str(failure.value)
+
+
+def test_drafts_are_marked_when_built(site):
+    content = site({**TWO_MEETINGS, "meetings/2020-03-02-styrgruppen.md": meeting_file(
+        "Hemligt.\n", date="2020-03-02", extra="draft: true\n")})
+    build(content, include_drafts=True)
+    html = read(content.parent / "public", "/moten/2020-03-02-styrgruppen/")
+    assert "<title>UTKAST:" in html
+    assert "<strong>UTKAST</strong>" in html
+    listing = TextExtractor.text(read(content.parent / "public", "/moten/"))
+    assert "utkast" in listing

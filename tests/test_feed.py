@@ -69,7 +69,9 @@ def test_real_feed_lists_the_meetings_newest_first_with_their_minutes(real_site)
     assert one(feed, "updated").text == "2018-03-08T00:00:00+01:00"
     assert one(entries[2], "updated").text == "2017-05-29T00:00:00+02:00"
     minutes = one(entries[2], "content").text  # the XML parser has undone one level of escaping
-    assert minutes.startswith("<p>Närvarande: Maria Berglund, Marianne Larsen, ")
+    # Attendees as the meeting page shows them: people who are not public by their initials.
+    assert minutes.startswith("<p>Närvarande: Maria Berglund, M. L., I. K., Anne Eskilsson, ")
+    assert "Marianne" not in (real_site / "feed.xml").read_text(encoding="utf-8")
     text = TextExtractor.text(minutes)
     assert "Vi bestämde att vi ska ha ett möte till innan semestrarna: 19 juni, klockan 12:00 på Bredgatan." in text
     assert one(entries[2], "category").get("label") == "Gemensam utvecklingsgrupp"

@@ -190,7 +190,7 @@ def test_editing_one_meeting_rewrites_only_its_dependent_pages(tmp_path):
     incremental = Site(BuildOptions(content_dir=content, output_dir=tmp_path / "served"))
     first = incremental.build(in_place=True)
     meeting = content / "meetings" / "2017-09-07-ledningsgrupp-for-utveckling.md"
-    assert first.written > 80
+    assert first.written > 70  # every file: 75 pages, the data file and two assets
 
     def edit(old: str, new: str) -> list[str]:
         meeting.write_text(meeting.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
@@ -220,7 +220,8 @@ def test_a_template_change_rerenders_the_pages_that_use_it(tmp_path):
     person = templates / "person.html"
     person.write_text(person.read_text(encoding="utf-8").replace("Deltog i", "Har deltagit i"), encoding="utf-8")
     report = incremental.build(in_place=True)
-    assert report.written == len(list((content / "people").glob("*.md")))
+    public_people = [p for p in (content / "people").glob("*.md") if "visibility:" not in p.read_text("utf-8")]
+    assert report.written == len(public_people)
     html = (tmp_path / "served" / "personer" / "leif-redestig" / "index.html").read_text(encoding="utf-8")
     assert "Har deltagit i" in html
     macros = templates / "macros.html"

@@ -163,3 +163,13 @@ def test_git_checkout_of_a_thousand_files_is_a_few_rebuilds(server):
     assert not any("misslyckades" in line for line in rebuilds), output[-3000:]
     assert not [line for line in rebuilds if ".git/" in line], "git's own files must not trigger builds"
     assert "Warning" not in output, output[-3000:]
+
+
+def test_drafts_are_previewed_and_marked(server):
+    content, url, _ = server
+    draft = content / "meetings" / "2020-02-03-styrgruppen.md"
+    draft.write_text(meeting_file("## Punkt\n\nEtt utkast.\n", date="2020-02-03", extra="draft: true\n"), "utf-8")
+    page = f"{url}/moten/2020-02-03-styrgruppen/"
+    wait_for(lambda: fetch(page)[0] == 200, "the draft's page")
+    status, html = fetch(page)
+    assert "Ett utkast." in html and "<strong>UTKAST</strong>" in html
