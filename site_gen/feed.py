@@ -16,6 +16,7 @@ content gives the same feed.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -42,7 +43,7 @@ ET.register_namespace("", ATOM)
 def atom_feed(library: Library, config: SiteConfig, render_body: Callable[[Meeting], str] | None = None) -> bytes:
     """`render_body` renders a meeting's minutes relative to its page (a cache may stand in);
     with a base URL the minutes are rendered with absolute links instead."""
-    newest = list(reversed(library.meetings.values()))[:FEED_ENTRIES]
+    newest = list(itertools.islice(reversed(library.meetings.values()), FEED_ENTRIES))
     address = _Addresses(config.base_url)
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: config.language})
     _text(feed, "title", config.title)
