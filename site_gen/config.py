@@ -59,8 +59,8 @@ def deployment_notices(config: SiteConfig, content_dir: Path) -> list[ContentErr
     notices = []
     if not config.base_url:
         notices.append(ContentError(shown, 0, "base_url saknas: ingen sitemap.xml, inga kanoniska länkar eller "
-                                              "Open Graph-taggar, och 404.html länkar inte till webbplatsen – "
-                                              "ange base_url eller --base-url", warning=True))
+                                              "Open Graph-taggar, och 404.html länkar som om webbplatsen låg i "
+                                              "värdens rot (/) – ange base_url eller --base-url", warning=True))
     if not config.accessibility_contact and not config.repository_url:
         notices.append(ContentError(shown, 0, "accessibility_contact saknas: tillgänglighetsredogörelsen har ingen "
                                               "kontakt för synpunkter – ange en e-postadress eller webbadress",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from .markdown import render_tokens
 from .model import Library, Meeting
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
+from .search import INDEX_DIR, IndexReport, index_site
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
 from .views import (
@@ -62,6 +64,8 @@ class BuildOptions:
     base_url: str | None = None
     """Overrides `base_url` in site.toml when given."""
     include_drafts: bool = False
+    search_index: bool = True
+    """Write the Pagefind search index (one-shot builds; `serve` indexes on demand)."""
 
 
 @dataclass
@@ -78,6 +82,8 @@ class BuildReport:
     library: Library | None = None
     notices: list[ContentError] = field(default_factory=list)
     """What the published site lacks because a setting is empty (`config.deployment_notices`)."""
+    search: IndexReport | None = None
+    """The search index written (one-shot builds; serve indexes on demand)."""
 
     @property
     def written(self) -> int:
@@ -149,17 +155,14 @@ class Site:
         renderer = Renderer(self.env, config)
         templates = template_digests(self.env, self._template_references)
         affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
-        data = static_files(options.static_dir)
-        stylesheet = next((f.data.decode("utf-8") for f in data if f"/{f.path}" == STYLESHEET_URL), "")
-        if affected is not None:  # the 404 page carries the stylesheet, which no fingerprint of settings covers
-            affected.add(NOT_FOUND_URL)
-        pages = site_pages(library, config, render_body=self._body_html, only=affected, stylesheet=stylesheet)
+        pages = site_pages(library, config, render_body=self._body_html, only=affected)
         fingerprints, files = self._render_changed(pages, renderer, templates, in_place)
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
             for url in page_urls(library):
                 path = url_to_path(url)
                 if path not in fingerprints:
                     fingerprints[path] = self.fingerprints[path]
+        data = static_files(options.static_dir)
         data.append(OutputFile(url_to_path(FEED_URL), atom_feed(library, config, self._body_html)))
         if text_only:  # these files hold no text of the minutes: they cannot have changed
             for path in TEXT_FREE_FILES:
@@ -174,15 +177,26 @@ class Site:
                 files.append(file)
         lap("render")
         self._check_privacy(library, files)
-        if in_place:
+        if in_place:  # serve indexes for search on demand (site_gen/serve.py)
             stale = sorted(set(self.fingerprints) - set(fingerprints))
             update_site(files, stale, options.output_dir)
             report.deleted = len(stale)
+            if files or stale:  # an index of older pages may hold what they no longer show
+                shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
+            lap("write")
         else:
-            write_site(files, options.output_dir)
+            def index(staging: Path) -> None:  # before the swap: the published site has its own index
+                lap("write")
+                report.search = index_site(staging, shown=options.output_dir)
+                # Made from pages already checked; checked all the same, as every output byte is.
+                index = sorted(p for p in (staging / INDEX_DIR).rglob("*") if p.is_file())
+                self._check_privacy(
+                    library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes()) for p in index])
+
+            write_site(files, options.output_dir, before_swap=index if options.search_index else None)
+            lap("index" if options.search_index else "write")  # "index" includes the swap
         self.fingerprints = fingerprints
         self._last, self._pending = (library, config, templates), set()
-        lap("write")
         report.pages, report.library = len(pages), library
         report.notices = deployment_notices(config, options.content_dir)
         report.written_paths = sorted(file.path for file in files)
@@ -240,7 +254,8 @@ class Site:
         fingerprints, files = {}, []
         for page in pages:
             path = url_to_path(page.url)
-            inputs = [page.url, page.template, page.title, page.source_path, page.description, settings, page.view]
+            inputs = [page.url, page.template, page.title, page.source_path, page.description, page.links_from_root,
+                      settings, page.view]
             fingerprint = _digest(templates[page.template] + _json(inputs))
             fingerprints[path] = fingerprint
             if not in_place or self.fingerprints.get(path) != fingerprint:

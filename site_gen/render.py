@@ -23,6 +23,7 @@ from .errors import BuildFailed, ContentError, display_path
 from .feed import FEED_URL
 from .ical import CALENDAR_URL
 from .markdown import relative_url
+from .search import SEARCH_URL
 from .views import ACCESSIBILITY_URL, Page
 
 NAVIGATION = (
@@ -39,17 +40,12 @@ FAVICON_URL = "/assets/favicon.svg"
 
 @jinja2.pass_context
 def _url_filter(context: jinja2.runtime.Context, target: str) -> str:
+    """A root-relative URL as the page links it: relative to the page, or from the site's root
+    on a page whose links must work at any depth (`Page.links_from_root`)."""
+    root = context.get("link_root")
+    if root and target.startswith("/") and not target.startswith("//"):
+        return root + target.lstrip("/")
     return relative_url(target, context["page_url"])
-
-
-@jinja2.pass_context
-def _absolute_url_filter(context: jinja2.runtime.Context, target: str) -> str:
-    """A root-relative URL under the site's address: for the 404 page, which a static host
-    serves at any depth, where a relative link would lead astray. Needs `base_url`."""
-    base_url = context["site"].base_url
-    if not base_url:
-        raise ValueError("the absolute filter needs base_url: guard it with {% if site.base_url %}")
-    return base_url + target.lstrip("/")
 
 
 def create_environment(templates_dir: Path) -> jinja2.Environment:
@@ -62,7 +58,6 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["url"] = _url_filter
-    env.filters["absolute"] = _absolute_url_filter
     return env
 
 
@@ -90,11 +85,15 @@ class Renderer:
             "page_url": page.url,
             "page_description": page.description or config.description,
             "og_type": "article" if page.template == "meeting.html" else "website",
-            "canonical_url": config.base_url + page.url.lstrip("/") if config.base_url else None,
+            # The 404 page is no address of its own: no canonical link or Open Graph tags.
+            "canonical_url": config.base_url + page.url.lstrip("/") if config.base_url and not page.links_from_root
+            else None,
+            "link_root": (config.base_url or "/") if page.links_from_root else None,
             "edit_url": config.edit_url + page.source_path if config.edit_url and page.source_path else None,
             "navigation": [
                 {"url": url, "label": label, "current": page.url.startswith(url)} for url, label in NAVIGATION
             ],
+            "search": {"url": SEARCH_URL, "in_header": page.url != SEARCH_URL},  # the search page has its own field
             "data_url": DATA_URL,
             "feed_url": FEED_URL,
             "calendar_url": CALENDAR_URL,

@@ -13,6 +13,10 @@ The design follows MkDocs' livereload server, with Zola's error page:
 - A failed build keeps the last good site on disk; HTML requests get an error
   page with the same `path:line: message` lines and the reload script, so the
   page recovers by itself when the file is fixed.
+- The search index is made on demand: when a file under `/pagefind/` is requested
+  and the site changed since the last index. Pagefind re-reads the whole site
+  (~0.1 s for the real site, ~2 s at 1,000 meetings, against ~60 ms for an
+  incremental build), so indexing after every save would make every edit wait for it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from watchdog.observers import Observer
 from .errors import BuildFailed, display_path
 from .load import is_editor_file
 from .pipeline import BuildOptions, Site
+from .search import INDEX_DIR, index_site
 
 DEBOUNCE = 0.02
 """Seconds without file events before a rebuild starts: long enough to gather an editor's
@@ -75,6 +80,12 @@ class SiteBuilder:
         self.failure: BuildFailed | None = None
         self.last_change = 0.0
         self.stopped = False
+        self.disk_lock = threading.Lock()
+        """Held while a build writes the output directory or Pagefind reads it."""
+        self.disk_version = 0
+        """Successful builds so far: what the search index must catch up with."""
+        self.indexed_version = -1
+        self.index_failure: BuildFailed | None = None
 
     @property
     def output_dir(self) -> Path:
@@ -113,7 +124,9 @@ class SiteBuilder:
         what = ", ".join(shown[:3]) + (f" och {len(shown) - 3} till" if len(shown) > 3 else "")
         self.site.forget(changed)
         try:
-            report = self.site.build(in_place=True)
+            with self.disk_lock:
+                report = self.site.build(in_place=True)
+                self.disk_version += 1
         except BuildFailed as failure:
             with self.condition:
                 if self.changes:  # files still changing (a checkout, a save in progress): build again first
@@ -131,6 +144,24 @@ class SiteBuilder:
         seconds = time.perf_counter() - started
         removed = f", {report.deleted} borttagna" if report.deleted else ""
         self.log(f"[{time.strftime('%H:%M:%S')}] {what}: {report.written} filer skrivna{removed} på {seconds * 1000:.0f} ms")
+
+    def search_index(self) -> BuildFailed | None:
+        """Bring the search index up to date with the site on disk; the failure, if indexing failed."""
+        self.wait_until_built()
+        with self.disk_lock:  # no build writes while Pagefind reads the pages
+            if self.indexed_version != self.disk_version:
+                self.indexed_version = self.disk_version
+                try:
+                    report = index_site(self.output_dir)
+                except BuildFailed as failure:
+                    self.index_failure = failure
+                    for error in failure.errors:
+                        self.log(str(error))
+                else:
+                    self.index_failure = None
+                    seconds = f"{report.seconds:.2f}".replace(".", ",")
+                    self.log(f"[{time.strftime('%H:%M:%S')}] sökindex: {report.pages} sidor på {seconds} s")
+            return self.index_failure
 
     def wait_until_built(self) -> int:
         with self.condition:
@@ -200,6 +231,12 @@ def make_handler(builder: SiteBuilder, host: str):
             path = urlsplit(self.path).path
             if path.startswith(RELOAD_PATH):
                 return self._long_poll(path)
+            if path.startswith(f"/{INDEX_DIR}/"):
+                failure = builder.search_index()
+                if failure is not None:
+                    message = "\n".join(str(error) for error in failure.errors) + "\n"
+                    return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, message.encode("utf-8"),
+                                      "text/plain; charset=utf-8", head)
             epoch = builder.wait_until_built()
             target = resolve_request_path(builder.output_dir, path)
             if target is None:

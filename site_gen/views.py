@@ -30,6 +30,7 @@ from .model import (
     person_url,
     project_url,
 )
+from .search import SEARCH_URL
 from .swedish import family_initial, format_date, format_date_with_weekday, person_sort_key, sort_key
 
 View = dict[str, Any]
@@ -48,15 +49,18 @@ class Page:
     """The content file behind the page, for 'edit this page'."""
     description: str | None = None
     """A sentence on what the page shows (meta description, Open Graph); the site's description when None."""
+    links_from_root: bool = False
+    """Links start at the site's root (`base_url`, else '/') instead of at the page: for the
+    404 page, which a static host serves at any depth, where a relative link leads astray."""
 
 
-INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/")
+INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/", SEARCH_URL)
 """Pages that summarise everything: any change to a meeting may change them."""
 ACCESSIBILITY_URL = "/tillganglighet/"
 NOT_FOUND_URL = "/404.html"
-"""A static host serves it for any missing path, at any depth (see `templates/404.html`)."""
+"""A static host serves it for any missing path, at any depth (see `Page.links_from_root`)."""
 FIXED_PAGES = (ACCESSIBILITY_URL, NOT_FOUND_URL)
-"""Pages that show nothing from the content folders: only the settings, templates and stylesheet change them."""
+"""Pages that show nothing from the content folders: only the settings and templates change them."""
 
 
 def site_pages(
@@ -64,12 +68,10 @@ def site_pages(
     config: SiteConfig,
     render_body: Callable[[Meeting], str] | None = None,
     only: set[str] | None = None,
-    stylesheet: str = "",
 ) -> list[Page]:
     """The site's pages, or only those whose URL is in `only` (views are built for those alone).
 
-    `render_body` renders a meeting's minutes (a cache may stand in). `stylesheet` is the
-    site's CSS, which the 404 page carries inline.
+    `render_body` renders a meeting's minutes (a cache may stand in).
     """
     views = _Views(library, render_body or (lambda m: render_tokens(m.body_tokens, m.url)))
     lib = library
@@ -83,11 +85,13 @@ def site_pages(
             ("/projekt/", "projects.html", "Projekt", views.projects_index),
             ("/grupper/", "groups.html", "Grupper", views.groups_index),
             ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
+            (SEARCH_URL, "search.html", "Sök", views.search_page),
             (ACCESSIBILITY_URL, "accessibility.html", "Tillgänglighet", lambda: accessibility(config)),
-            (NOT_FOUND_URL, "404.html", "Sidan finns inte", lambda: {"stylesheet": Markup(stylesheet)}),
         )
         if wanted(url)
     ]
+    if wanted(NOT_FOUND_URL):
+        pages.append(Page(NOT_FOUND_URL, "404.html", "Sidan finns inte", {}, links_from_root=True))
     kinds = (
         (lib.meetings, meeting_url, "meeting.html", lambda m: f"UTKAST: {m.title}" if m.draft else m.title,
          views.meeting_by_slug),
@@ -295,6 +299,7 @@ class _Views:
             "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,
             "next": self.meeting_summary(siblings[position + 1]) if position + 1 < len(siblings) else None,
             "next_meeting": self.announced_meeting(meeting),
+            "search_filters": self.search_filters(meeting),
         }
 
     def announced_meeting(self, meeting: Meeting) -> View | None:
@@ -310,6 +315,25 @@ class _Views:
             "time": time,
             "place": announced.place,
             "url": held.url if held else None,
+        }
+
+    def search_filters(self, meeting: Meeting) -> list[View]:
+        """What the search page can narrow results by: the meeting's group, the public people
+        who attended or are named, and the projects discussed (names, as readers know them).
+        People who are not public are left out: a filter would tie their meetings together."""
+        people = {a.person.slug for a in meeting.attendees if a.person.slug} | set(meeting.mentioned_people)
+        return [
+            {"name": "Grupp", "values": [self.lib.groups[meeting.group].name]},
+            {"name": "Person", "values": [p["name"] for p in self.people_sorted(people)]},
+            {"name": "Projekt", "values": sorted((self.lib.projects[p].name for p in meeting.projects), key=sort_key)},
+        ]
+
+    def search_page(self) -> View:
+        """Without JavaScript the search page cannot search (the index is queried in the
+        browser), so it offers the ways to browse instead."""
+        return {
+            "years": sorted({m.date.year for m in self.lib.meetings.values()}, reverse=True),
+            "groups": self.groups_index()["groups"],
         }
 
     def people_index(self) -> View:

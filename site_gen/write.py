@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,14 +47,22 @@ def check_output_dir(output_dir: Path, content_dir: Path) -> None:
         )])
 
 
-def write_site(files: list[OutputFile], output_dir: Path) -> None:
-    """Write `files` as the complete new content of `output_dir`, atomically."""
+def write_site(
+    files: list[OutputFile], output_dir: Path, before_swap: Callable[[Path], None] | None = None
+) -> None:
+    """Write `files` as the complete new content of `output_dir`, atomically.
+
+    `before_swap(staging)` may add to the finished tree before it is published (the
+    search index); if it raises, nothing is published.
+    """
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(output_dir)
     staging = output_dir.with_name(f".{output_dir.name}.new-{os.getpid()}")
     try:
         _write_tree(files, staging)
+        if before_swap is not None:
+            before_swap(staging)
         _swap(staging, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

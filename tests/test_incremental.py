@@ -123,7 +123,8 @@ def test_random_changes_keep_the_served_tree_identical_to_a_full_build(site, tmp
         incremental.forget(changed)
         clean = tmp_path / f"clean-{step}"
         try:
-            build_site(BuildOptions(content_dir=content, output_dir=clean, include_drafts=True))
+            # Without the search index, which serve writes on demand (tests/browser/test_serve_browser.py).
+            build_site(BuildOptions(content_dir=content, output_dir=clean, include_drafts=True, search_index=False))
         except BuildFailed as expected:
             # Bad content (e.g. an attendee named by a name that was just changed): both fail alike.
             try:
@@ -180,7 +181,7 @@ def test_a_failed_build_changes_nothing_and_the_next_one_catches_up(site, tmp_pa
     incremental.forget(paths[:1])
     incremental.build(in_place=True)
     clean = tmp_path / "clean"
-    build_site(BuildOptions(content_dir=content, output_dir=clean))
+    build_site(BuildOptions(content_dir=content, output_dir=clean, search_index=False))
     assert tree_digest(served) == tree_digest(clean)
 
 
@@ -245,5 +246,5 @@ def test_a_structural_and_a_text_change_in_one_build(site, tmp_path):
     second.write_text(second.read_text(encoding="utf-8").rstrip("\n") + " Bara text.\n", encoding="utf-8")
     incremental.forget([first, second])
     incremental.build(in_place=True)
-    build_site(BuildOptions(content_dir=content, output_dir=tmp_path / "clean"))
+    build_site(BuildOptions(content_dir=content, output_dir=tmp_path / "clean", search_index=False))
     assert tree_digest(tmp_path / "served") == tree_digest(tmp_path / "clean")

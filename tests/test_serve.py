@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -163,6 +164,29 @@ def test_git_checkout_of_a_thousand_files_is_a_few_rebuilds(server):
     assert not any("misslyckades" in line for line in rebuilds), output[-3000:]
     assert not [line for line in rebuilds if ".git/" in line], "git's own files must not trigger builds"
     assert "Warning" not in output, output[-3000:]
+
+
+def test_search_index_is_made_on_request_and_a_failure_is_one_clear_line(site, tmp_path):
+    content = site({MEETING: meeting_file("## Punkt\n\nFörsta versionen.\n")})
+    environment = {**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "no-such-pagefind")}
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=content.parent, env=environment,
+    )
+    port = re.search(r":(\d+)/", process.stdout.readline()).group(1)
+    url = f"http://127.0.0.1:{port}"
+    assert fetch(f"{url}/moten/2020-01-13-styrgruppen/")[0] == 200  # pages are served without an index
+    status, body = fetch(f"{url}/pagefind/pagefind-entry.json")
+    assert status == 500 and "sökindexet kunde inte byggas: Pagefind saknas" in body
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "sökindexet kunde inte byggas: Pagefind saknas" in output and "Traceback" not in output
+
+
+def test_search_index_is_served_for_the_current_build(server):
+    content, url, _ = server
+    status, body = fetch(f"{url}/pagefind/pagefind-entry.json")
+    assert status == 200 and list(json.loads(body)["languages"]) == ["sv"]
 
 
 def test_drafts_are_previewed_and_marked(server):

@@ -30,8 +30,10 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 class StaticHost(SimpleHTTPRequestHandler):
     """Serves files; a missing path gets the site's 404.html with status 404, as static hosts do."""
 
+    site_path = SUB_PATH
+
     def send_error(self, code, message=None, explain=None):
-        not_found = Path(self.directory) / SUB_PATH.strip("/") / "404.html"
+        not_found = Path(self.directory) / self.site_path.strip("/") / "404.html"
         if code != HTTPStatus.NOT_FOUND or not not_found.is_file():
             return super().send_error(code, message, explain)
         body = not_found.read_bytes()
@@ -47,8 +49,9 @@ class StaticHost(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def static_host(document_root: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StaticHost, directory=str(document_root)))
+def static_host(document_root: Path, site_path: str) -> Iterator[str]:
+    handler = type("Host", (StaticHost,), {"site_path": site_path})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(document_root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -66,10 +69,19 @@ def fetch(url: str) -> tuple[int, str, bytes]:
         return error.code, error.headers.get_content_type(), error.read()
 
 
+class PageLinks(LinkCollector):
+    """Every href and src, and every form's action (the header's search form)."""
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        if tag == "form":
+            self.links += [value for name, value in attrs if name == "action" and value]
+
+
 def links_in(url: str, media_type: str, body: bytes) -> tuple[list[str], set[str]]:
     """Absolute targets of every link in a response, and (for HTML) the ids it defines."""
     if media_type == "text/html":
-        collector = LinkCollector()
+        collector = PageLinks()
         collector.feed(body.decode("utf-8"))
         return [urljoin(url, link) for link in collector.links], collector.ids
     if url.endswith("/feed.xml"):
@@ -120,32 +132,38 @@ def page_count(site: Path) -> int:
     return sum(1 for page in site.rglob("*.html") if page.name != "404.html")
 
 
-@pytest.mark.parametrize("with_base_url", [False, True], ids=["relative", "base-url"])
-def test_every_link_resolves_under_a_sub_path(tmp_path, with_base_url):
+@pytest.mark.parametrize(("site_path", "with_base_url"), [
+    (SUB_PATH, False), (SUB_PATH, True), ("/", False),
+], ids=["sub-path", "sub-path-with-base-url", "host-root"])
+def test_every_link_resolves(tmp_path, site_path, with_base_url):
     document_root = tmp_path / "www"
-    document_root.mkdir()
-    with static_host(document_root) as origin:
-        site_url = origin + SUB_PATH
-        site = document_root / SUB_PATH.strip("/")
+    site = document_root / site_path.strip("/")
+    site.parent.mkdir(parents=True, exist_ok=True)
+    with static_host(document_root, site_path) as origin:
+        site_url = origin + site_path
         build(REPO / "content", site, base_url=site_url if with_base_url else None)
-        start = [site_url, site_url + "robots.txt"]
-        status, broken = crawl(origin, start)
-        # A static host serves the 404 page at any depth: its links must work from there too.
+        status, broken = crawl(origin, [site_url, site_url + "robots.txt"])
+        # A static host serves the 404 page at any depth.
         missing = site_url + "finns/inte/alls/"
         missing_status, _, body = fetch(missing)
-        assert missing_status == 404 and "Sidan finns inte".encode() in body
-        status_404, broken_404 = crawl(origin, [missing])
+        not_found_links, _ = links_in(missing, "text/html", body)
+        # Its links start at the site's root: base_url, or without it the host's root. Only
+        # there (or with base_url) do they reach the site; they are followed where they do.
+        follows = with_base_url or site_path == "/"
+        status_404, broken_404 = crawl(origin, [missing]) if follows else ({}, [])
 
     assert {url: code for url, code in status.items() if code != 200} == {}
     assert broken == []
-    assert {url: code for url, code in status_404.items() if code != 200 and url != missing} == {}
-    assert broken_404 == []
+    assert missing_status == 404 and "Sidan finns inte".encode() in body
+    if follows:
+        assert {url: code for url, code in status_404.items() if code != 200 and url != missing} == {}
+        assert broken_404 == [] and {site_url, site_url + "moten/"} <= set(status_404)
+    else:
+        assert origin + "/moten/" in not_found_links  # from the host's root, as documented
     reached = {urlsplit(url).path for url in status}
     # Every page was reached by links alone, and so were the head's feed and calendar links.
     assert sum(1 for path in reached if path.endswith("/")) == page_count(site)
     for path in ("feed.xml", "kalender.ics", "assets/style.css", "assets/favicon.svg", "data/site.json",
-                 "tillganglighet/"):
-        assert SUB_PATH + path in reached, path
-    assert (SUB_PATH + "sitemap.xml" in reached) == with_base_url
-    if with_base_url:  # the 404 page links back into the site
-        assert {site_url, site_url + "moten/"} <= set(status_404)
+                 "tillganglighet/", "sok/"):
+        assert site_path + path in reached, path
+    assert (site_path + "sitemap.xml" in reached) == with_base_url
