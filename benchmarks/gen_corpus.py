@@ -33,12 +33,11 @@ FAMILY = ("Öberg Åkesson Lövgren Ström Sjöberg Ekström Jönsson Håkansson
           "Törnqvist Åberg Högberg Blomqvist Sjögren").split()
 GROUPS = ("Trafik- och stadsmiljögruppen", "Grönområdesgruppen", "Arbetsgruppen för digital service",
           "Samverkansgruppen för socialt arbete")
-ORGANIZATIONS = ("Stadsbyggnadskontoret Miljöförvaltningen Trafikkontoret Kulturförvaltningen Fastighetskontoret "
-                 "Länsstyrelsen Hyresgästföreningen Företagarna Socialförvaltningen Räddningstjänsten Idrottsförvaltningen "
-                 "Arbetsförmedlingen Skolförvaltningen Vård- och omsorgsförvaltningen Fritidsförvaltningen "
-                 "Kommunledningskontoret Polisen Regionen Frivilligcentralen Stadsmissionen Röda korset "
-                 "Pensionärsrådet Ungdomsrådet Funktionsrättsrådet Näringslivskontoret").split(" ")
-ORGANIZATIONS = tuple(o.replace("-", " ").strip() for o in ORGANIZATIONS if o)
+ORGANIZATIONS = ("Stadsbyggnadskontoret|Miljöförvaltningen|Trafikkontoret|Kulturförvaltningen|Fastighetskontoret|"
+                 "Länsstyrelsen|Hyresgästföreningen|Företagarna|Socialförvaltningen|Räddningstjänsten|"
+                 "Idrottsförvaltningen|Arbetsförmedlingen|Skolförvaltningen|Vård- och omsorgsförvaltningen|"
+                 "Fritidsförvaltningen|Kommunledningskontoret|Polisen|Regionen|Frivilligcentralen|Stadsmissionen|"
+                 "Röda korset|Pensionärsrådet|Ungdomsrådet|Funktionsrättsrådet|Näringslivskontoret").split("|")
 TOPICS = ("Cykelstråk Trygghetsvandring Dagvattenhantering Belysningsprogram Skolvägsprojektet Parkeringsstrategi "
           "Torgupprustning Stadsodling Bullerkartläggning E-tjänsteplattformen Lekplatsplan Trädplan Ängsmark "
           "Snöröjningsplan Gångfartsområde Medborgardialog Tillgänglighetsanpassning Laddinfrastruktur "
