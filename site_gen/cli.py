@@ -81,6 +81,8 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     seconds = f"{report.seconds:.2f}".replace(".", ",")
     print(f"Byggde {report.pages} sidor ({report.written} filer) till {display_path(args.output)}/ på {seconds} s")
+    for notice in report.notices:
+        print(notice, file=sys.stderr)
     return 0
 
 

@@ -27,6 +27,11 @@ def meeting_data(m: Meeting) -> dict:
             {"title": i.title, "anchor": i.anchor, "projects": list(i.projects), "people": list(i.people)}
             for i in m.items
         ],
+        "next_meeting": {
+            "date": m.next_meeting.date.isoformat(),
+            "time": m.next_meeting.time.strftime("%H:%M") if m.next_meeting.time else None,
+            "place": m.next_meeting.place,
+        } if m.next_meeting else None,
     }
 
 

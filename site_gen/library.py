@@ -240,6 +240,7 @@ def _resolve_meeting(
         approved_by=tuple(everyone.ref(slug, represented_by.get(slug)) for slug in approved_by),
         approved_on=record.approved_on,
         origin=record.origin,
+        next_meeting=record.next_meeting,
     )
     withheld_attendees = tuple(slug for slug, _, _ in attendees if slug in everyone.withheld)
     return meeting, minutes.internal_links, withheld_attendees

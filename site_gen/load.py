@@ -24,6 +24,7 @@ from .model import (
     AttendeeEntry,
     Group,
     MeetingRecord,
+    NextMeeting,
     Organization,
     Origin,
     Person,
@@ -330,6 +331,7 @@ def _read_group(reader: FieldReader, slug: str, origin: Origin) -> Group:
 def _read_meeting(reader: FieldReader, slug: str, origin: Origin) -> MeetingRecord:
     reader.check_known({
         "title", "date", "group", "note_taker", "attendees", "projects", "draft", "status", "approved_by", "approved_on",
+        "next_meeting",
     })
     date = reader.date("date")
     group = reader.text("group", required=True)
@@ -347,7 +349,25 @@ def _read_meeting(reader: FieldReader, slug: str, origin: Origin) -> MeetingReco
         approved_on=reader.date("approved_on", required=False),
         body=reader.source.body,
         origin=origin,
+        next_meeting=_read_next_meeting(reader, date),
     )
+
+
+def _read_next_meeting(reader: FieldReader, meeting_date: dt.date | None) -> NextMeeting | None:
+    """`next_meeting: {date, time, place}`: the next meeting as the minutes announce it."""
+    if reader.raw("next_meeting") is None:
+        return None
+    fields = reader.nested("next_meeting")
+    if fields is None:
+        return None
+    fields.check_known({"date", "time", "place"})
+    date, time, place = fields.date("date"), fields.time_of_day("time"), fields.text("place")
+    if date is None:
+        return None
+    if meeting_date is not None and date <= meeting_date:
+        fields.error("date", f"nästa möte ({date.isoformat()}) ska vara efter det här mötet ({meeting_date.isoformat()})")
+        return None
+    return NextMeeting(date=date, time=time, place=place)
 
 
 def _read_attendees(reader: FieldReader) -> tuple[AttendeeEntry, ...]:

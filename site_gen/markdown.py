@@ -7,7 +7,8 @@
   linked. The inline rule only parses them into `entity_ref` tokens; `linking`
   resolves them, with every other cross-reference, before rendering.
 - Internal links (paths starting with '/') are rendered relative to the page, so
-  the site works from any sub-path and from a plain static host.
+  the site works from any sub-path and from a plain static host (or absolute,
+  for the feed, when the site's address is known).
 - Links and images whose URL has a scheme outside the allow-list (`urls`), such as
   `javascript:` in any spelling, are not links: the core rule `refuse_unsafe_urls`
   leaves their text as plain text and records them in `env["refused_urls"]` as
@@ -137,7 +138,9 @@ def _render_link_open(
     # Parsed tokens are cached and shared between pages, so they are never changed here.
     token = tokens[idx]
     href = token.attrGet("href")
-    if isinstance(href, str) and "page_url" in env:
+    if isinstance(href, str) and env.get("site_base") and href.startswith("/") and not href.startswith("//"):
+        token = token.copy(attrs={**token.attrs, "href": env["site_base"] + href[1:]})
+    elif isinstance(href, str) and "page_url" in env:
         token = token.copy(attrs={**token.attrs, "href": relative_url(href, env["page_url"])})
     return "<a" + self.renderAttrs(token) + ">"
 
@@ -154,9 +157,12 @@ MARKDOWN = create_markdown()
 """Shared, configured once: building a MarkdownIt instance costs more than parsing a page."""
 
 
-def render_tokens(tokens: Sequence[Token], page_url: str | None) -> str:
-    """HTML of parsed tokens; internal links relative to `page_url` (kept root-relative when None)."""
-    env = {"page_url": page_url} if page_url else {}
+def render_tokens(tokens: Sequence[Token], page_url: str | None, site_base: str | None = None) -> str:
+    """HTML of parsed tokens; internal links relative to `page_url` (kept root-relative when None),
+    or absolute under `site_base` ('https://example.se/protokoll/') when given, for feeds."""
+    env: dict = {"page_url": page_url} if page_url else {}
+    if site_base:
+        env["site_base"] = site_base
     return MARKDOWN.renderer.render(list(tokens), MARKDOWN.options, env)
 
 

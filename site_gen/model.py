@@ -7,6 +7,7 @@ adds the cross-reference indexes. Nothing here knows about HTML or templates.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,17 @@ class AttendeeEntry:
 
 
 @dataclass(frozen=True)
+class NextMeeting:
+    """The next meeting as a meeting's minutes announce it (`next_meeting` in front matter)."""
+
+    date: dt.date
+    time: dt.time | None
+    """Start time, local time in Sweden; None when the minutes give none."""
+    place: str | None
+    """Where, as the minutes say it."""
+
+
+@dataclass(frozen=True)
 class MeetingRecord:
     """A meeting as its file says it; `library` turns it into a `Meeting`."""
 
@@ -153,6 +165,8 @@ class MeetingRecord:
     body: str
     """Markdown."""
     origin: Origin
+    next_meeting: NextMeeting | None = None
+    """The next meeting, when the minutes announce one."""
 
 
 # --- Resolved model -------------------------------------------------------------------
@@ -219,6 +233,8 @@ class Meeting:
     approved_by: tuple[PersonRef, ...]
     approved_on: dt.date | None
     origin: Origin
+    next_meeting: NextMeeting | None = None
+    """The next meeting, when the minutes announce one."""
 
     @property
     def url(self) -> str:
@@ -277,3 +293,10 @@ class Library:
     """People who are not public, for the leak check alone (`privacy`): nothing renders them."""
     withheld_attendees: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Meeting slug → slugs of its attendees who are not public, for the leak check alone."""
+
+    def meeting_on(self, group: str, date: dt.date) -> Meeting | None:
+        """The group's published meeting on `date` (the first, if it met twice that day), if any."""
+        slugs = self.meetings_by_group.get(group, ())
+        position = bisect.bisect_left(slugs, date, key=lambda slug: self.meetings[slug].date)  # oldest first
+        found = self.meetings[slugs[position]] if position < len(slugs) else None
+        return found if found is not None and found.date == date else None

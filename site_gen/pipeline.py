@@ -19,15 +19,17 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it.token import Token
 
-from .config import SiteConfig, load_config
+from .config import SiteConfig, deployment_notices, load_config
 from .data import MeetingLines, site_json
-from .errors import BuildFailed, Problems
+from .errors import BuildFailed, ContentError, Problems
+from .feed import FEED_URL, atom_feed
+from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import MeetingCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .markdown import render_tokens
@@ -35,8 +37,17 @@ from .model import Library, Meeting
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .search import INDEX_DIR, IndexReport, index_site
+from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
-from .views import INDEX_PAGES, Page, page_urls, pages_depending_on, pages_showing_text_of, site_pages
+from .views import (
+    INDEX_PAGES,
+    NOT_FOUND_URL,
+    Page,
+    page_urls,
+    pages_depending_on,
+    pages_showing_text_of,
+    site_pages,
+)
 from .write import OutputFile, check_output_dir, recover_interrupted_build, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +80,8 @@ class BuildReport:
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage, for benchmarks."""
     library: Library | None = None
+    notices: list[ContentError] = field(default_factory=list)
+    """What the published site lacks because a setting is empty (`config.deployment_notices`)."""
     search: IndexReport | None = None
     """The search index written (one-shot builds; serve indexes on demand)."""
 
@@ -93,6 +106,7 @@ class Site:
         self._bodies: dict[str, tuple[tuple[Token, ...], str]] = {}
         self._template_references: TemplateReferences = {}
         self._meeting_lines: MeetingLines = {}
+        self._calendar_cache: CalendarCache = {}
         self._last: tuple[Library, SiteConfig, dict[str, bytes]] | None = None
         """The library, settings and template digests of the last successful build."""
         self._pending: set[Path] = set()
@@ -150,10 +164,14 @@ class Site:
                 if path not in fingerprints:
                     fingerprints[path] = self.fingerprints[path]
         data = static_files(options.static_dir)
-        if text_only:  # the data file holds no text of the minutes: it cannot have changed
-            fingerprints["data/site.json"] = self.fingerprints["data/site.json"]
+        data.append(OutputFile(url_to_path(FEED_URL), atom_feed(library, config, self._body_html)))
+        if text_only:  # these files hold no text of the minutes: they cannot have changed
+            for path in TEXT_FREE_FILES:
+                if path in self.fingerprints:
+                    fingerprints[path] = self.fingerprints[path]
         else:
             data.insert(0, OutputFile("data/site.json", site_json(library, self._meeting_lines)))
+            data += listing_files(library, config, self._calendar_cache)
         for file in data:
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
@@ -181,6 +199,7 @@ class Site:
         self.fingerprints = fingerprints
         self._last, self._pending = (library, config, templates), set()
         report.pages, report.library = len(pages), library
+        report.notices = deployment_notices(config, options.content_dir)
         report.written_paths = sorted(file.path for file in files)
         report.seconds = time.perf_counter() - started
         return report
@@ -236,7 +255,8 @@ class Site:
         fingerprints, files = {}, []
         for page in pages:
             path = url_to_path(page.url)
-            inputs = [page.url, page.template, page.title, page.source_path, settings, page.view]
+            inputs = [page.url, page.template, page.title, page.source_path, page.description, page.links_from_root,
+                      settings, page.view]
             fingerprint = _digest(templates[page.template] + _json(inputs))
             fingerprints[path] = fingerprint
             if not in_place or self.fingerprints.get(path) != fingerprint:
@@ -264,6 +284,26 @@ def _json(value: object) -> bytes:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def listing_files(
+    library: Library, config: SiteConfig, calendar_cache: CalendarCache | None = None
+) -> list[OutputFile]:
+    """The calendar, robots.txt and (with a base URL) the sitemap: made from the meetings' front
+    matter and the list of pages, never from the text of the minutes (see `TEXT_FREE_FILES`)."""
+    files = [
+        OutputFile(url_to_path(CALENDAR_URL), calendar_file(library, config, calendar_cache)),
+        OutputFile(url_to_path(ROBOTS_URL), robots_txt(config.base_url)),
+    ]
+    if config.base_url:
+        urls = [url for url in page_urls(library) if url != NOT_FOUND_URL]
+        files.append(OutputFile(url_to_path(SITEMAP_URL), sitemap_xml(urls, config.base_url)))
+    return files
+
+
+TEXT_FREE_FILES = ("data/site.json", *(url_to_path(u) for u in (CALENDAR_URL, ROBOTS_URL, SITEMAP_URL)))
+"""Output files that show nothing of the minutes' text: a text-only edit keeps them as they are.
+The feed is not among them: it carries the minutes."""
 
 
 def static_files(static_dir: Path) -> list[OutputFile]:

@@ -47,10 +47,20 @@ class Page:
     view: View
     source_path: str | None = None
     """The content file behind the page, for 'edit this page'."""
+    description: str | None = None
+    """A sentence on what the page shows (meta description, Open Graph); the site's description when None."""
+    links_from_root: bool = False
+    """Links start at the site's root (`base_url`, else '/') instead of at the page: for the
+    404 page, which a static host serves at any depth, where a relative link leads astray."""
 
 
 INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/", SEARCH_URL)
 """Pages that summarise everything: any change to a meeting may change them."""
+ACCESSIBILITY_URL = "/tillganglighet/"
+NOT_FOUND_URL = "/404.html"
+"""A static host serves it for any missing path, at any depth (see `Page.links_from_root`)."""
+FIXED_PAGES = (ACCESSIBILITY_URL, NOT_FOUND_URL)
+"""Pages that show nothing from the content folders: only the settings and templates change them."""
 
 
 def site_pages(
@@ -76,9 +86,12 @@ def site_pages(
             ("/grupper/", "groups.html", "Grupper", views.groups_index),
             ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
             (SEARCH_URL, "search.html", "Sök", views.search_page),
+            (ACCESSIBILITY_URL, "accessibility.html", "Tillgänglighet", lambda: accessibility(config)),
         )
         if wanted(url)
     ]
+    if wanted(NOT_FOUND_URL):
+        pages.append(Page(NOT_FOUND_URL, "404.html", "Sidan finns inte", {}, links_from_root=True))
     kinds = (
         (lib.meetings, meeting_url, "meeting.html", lambda m: f"UTKAST: {m.title}" if m.draft else m.title,
          views.meeting_by_slug),
@@ -91,7 +104,8 @@ def site_pages(
         slugs = records if only is None else (s for s in records if url_of(s) in only)
         for slug in slugs:
             record = records[slug]
-            pages.append(Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path))
+            pages.append(Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path,
+                              views.description(slug) if records is lib.meetings else None))
     return pages
 
 
@@ -99,6 +113,7 @@ def page_urls(library: Library) -> list[str]:
     """Every page URL, without building any view."""
     return [
         *INDEX_PAGES,
+        *FIXED_PAGES,
         *(m.url for m in library.meetings.values()),
         *(person_url(s) for s in library.people),
         *(project_url(s) for s in library.projects),
@@ -112,7 +127,7 @@ def summary_of(meeting: Meeting) -> tuple:
     items = tuple((i.title, i.anchor, i.level, i.people, i.projects, i.organizations) for i in meeting.items)
     return (meeting.title, meeting.date, meeting.group, meeting.note_taker, meeting.attendees, meeting.projects,
             meeting.mentioned_people, meeting.organizations, meeting.draft, meeting.status, meeting.approved_by,
-            meeting.approved_on, items)
+            meeting.approved_on, meeting.next_meeting, items)
 
 
 def pages_showing_text_of(old: Meeting, new: Meeting) -> set[str] | None:
@@ -129,14 +144,20 @@ def pages_showing_text_of(old: Meeting, new: Meeting) -> set[str] | None:
 
 def pages_depending_on(meeting: Meeting, library: Library) -> set[str]:
     """The pages whose view can change when `meeting` (as it is in `library`) changes, appears
-    or disappears: its own page, its neighbours in its group (their previous/next links), its
-    group, and every person, project and organisation it references. The index pages are
+    or disappears: its own page, its neighbours in its group (their previous/next links) and
+    the meetings that announce it (their "next meeting" link), its group, and every person,
+    project and organisation it references. The index pages are
     added by the caller. `tests/test_incremental.py` checks this against full builds."""
     siblings = library.meetings_by_group.get(meeting.group, ())
     neighbours = set()
     if meeting.slug in siblings:
         position = siblings.index(meeting.slug)
         neighbours = {meeting_url(s) for s in siblings[max(0, position - 1): position + 2]}
+    # Earlier meetings that announce this one as their next link to it.
+    neighbours.update(
+        meeting_url(s) for s in siblings
+        if (announced := library.meetings[s].next_meeting) is not None and announced.date == meeting.date
+    )
     people = {a.person.slug for a in meeting.attendees} | set(meeting.mentioned_people)
     people |= {ref.slug for ref in (meeting.note_taker, *meeting.approved_by) if ref}
     people.discard(None)  # people who are not public have no page
@@ -234,6 +255,13 @@ class _Views:
             years.setdefault(meeting.date.year, []).append(self.meeting_summary(meeting.slug))
         return {"years": [{"year": year, "meetings": meetings} for year, meetings in years.items()]}
 
+    def description(self, slug: str) -> str:
+        """'Protokoll från Gemensam utvecklingsgrupp, måndag 29 maj 2017. Dagordning: …'"""
+        meeting = self.lib.meetings[slug]
+        agenda = [item.title for item in meeting.items if item.level == 2]
+        text = f"Protokoll från {self.lib.groups[meeting.group].name}, {format_date_with_weekday(meeting.date)}."
+        return text + (f" Dagordning: {', '.join(agenda)}." if agenda else "")
+
     def meeting_by_slug(self, slug: str) -> View:
         return self.meeting(self.lib.meetings[slug])
 
@@ -270,7 +298,23 @@ class _Views:
             "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
             "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,
             "next": self.meeting_summary(siblings[position + 1]) if position + 1 < len(siblings) else None,
+            "next_meeting": self.announced_meeting(meeting),
             "search_filters": self.search_filters(meeting),
+        }
+
+    def announced_meeting(self, meeting: Meeting) -> View | None:
+        """The next meeting the minutes announce; linked when its minutes are published."""
+        announced = meeting.next_meeting
+        if announced is None:
+            return None
+        held = self.lib.meeting_on(meeting.group, announced.date)
+        time = announced.time.strftime("%H:%M") if announced.time else None
+        return {
+            "date": format_date_with_weekday(announced.date),
+            "datetime": f"{announced.date.isoformat()}T{time}" if time else announced.date.isoformat(),
+            "time": time,
+            "place": announced.place,
+            "url": held.url if held else None,
         }
 
     def search_filters(self, meeting: Meeting) -> list[View]:
@@ -421,6 +465,24 @@ class _Views:
             "meetings": self.meeting_list(self.lib.meetings_by_organization.get(slug, ())),
             "projects": self.by_name([self.project_link(p) for p in projects]),
         }
+
+
+def accessibility(config: SiteConfig) -> View:
+    """The accessibility statement's settings; its text is `templates/accessibility.html`."""
+    return {"publisher": config.publisher or None, "contact": feedback_contact(config)}
+
+
+def feedback_contact(config: SiteConfig) -> View | None:
+    """Where readers send accessibility feedback: `accessibility_contact` (an e-mail address or
+    a web address), else the source repository, else nowhere (the build warns)."""
+    contact = config.accessibility_contact
+    if contact and "@" in contact and not contact.startswith(("https://", "http://")):
+        return {"href": f"mailto:{contact}", "text": contact}
+    if contact:
+        return {"href": contact, "text": contact}
+    if config.repository_url:
+        return {"href": config.repository_url, "text": "webbplatsens källkodsarkiv"}
+    return None
 
 
 def table_of_contents(meeting: Meeting) -> list[View]:

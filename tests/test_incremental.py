@@ -4,6 +4,7 @@ is byte-identical to a clean full build, and a small change rewrites few files."
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class Mutator:
     def step(self) -> tuple[str, list[Path]]:
         meetings = self.meetings()
         action = self.random.choice(
-            ["edit", "text", "text", "attendees", "add", "delete", "rename", "person", "project"])
+            ["edit", "text", "text", "attendees", "add", "delete", "rename", "person", "project", "announce"])
         if action == "add" or len(meetings) < 2:
             return "add", self.new_meeting()
         target = self.random.choice(meetings)
@@ -73,6 +74,14 @@ class Mutator:
             target.write_text(meeting_file(self.random.choice(BODIES), ["Leif Redestig"], date=date), encoding="utf-8")
         elif action == "attendees":
             target.write_text(self.meeting_text(date), encoding="utf-8")
+        elif action == "announce":  # a next meeting: one with minutes (one calendar event) or upcoming
+            later = [m.name[:10] for m in meetings if m.name[:10] > date]
+            announced = self.random.choice(later) if later and self.random.random() < 0.7 else f"2030-{date[5:]}"
+            text = re.sub(r"next_meeting:\n(  .*\n)+", "", target.read_text(encoding="utf-8"))
+            time = self.random.choice(["", '  time: "13:30"\n', '  time: "09:00"\n  place: Bredgatan\n'])
+            front_matter_end = text.index("\n---\n", 4) + 1
+            text = text[:front_matter_end] + f"next_meeting:\n  date: {announced}\n{time}" + text[front_matter_end:]
+            target.write_text(text, encoding="utf-8")
         elif action == "delete":
             target.unlink()
         elif action == "rename":
@@ -189,12 +198,13 @@ def test_editing_one_meeting_rewrites_only_its_dependent_pages(tmp_path):
         incremental.forget([meeting])
         return incremental.build(in_place=True).written_paths
 
-    # An item that mentions no project: only the meeting's own page shows its text.
+    # An item that mentions no project: only the meeting's own page shows its text (and the
+    # feed, which carries the minutes of the newest meetings).
     assert edit("vill komma på studiebesök", "vill gärna komma på studiebesök") == [
-        "moten/2017-09-07-ledningsgrupp-for-utveckling/index.html"]
+        "feed.xml", "moten/2017-09-07-ledningsgrupp-for-utveckling/index.html"]
     # An item the Fritidsbanken timeline quotes: that page too.
     assert edit("Projektet har bromsat in.", "Projektet har bromsat in rejält.") == [
-        "moten/2017-09-07-ledningsgrupp-for-utveckling/index.html", "projekt/fritidsbanken/index.html"]
+        "feed.xml", "moten/2017-09-07-ledningsgrupp-for-utveckling/index.html", "projekt/fritidsbanken/index.html"]
     # A new mention of a person: the meeting, the person, the data file and the pages listing mentions.
     written = edit("Linköpings kommun vill", "Linköpings kommun och Palle Lundberg vill")
     assert "personer/palle-lundberg/index.html" in written and "data/site.json" in written

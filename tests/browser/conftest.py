@@ -27,6 +27,8 @@ PAGE_TYPES = {
     "organisation": "/organisationer/fontanhuset/",
     "search": "/sok/",
     "search results": "/sok/?q=Fritidsbanken",
+    "accessibility statement": "/tillganglighet/",
+    "not found": "/404.html",
 }
 """One page of every type of the real site, by name."""
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
