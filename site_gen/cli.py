@@ -83,6 +83,8 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     seconds = f"{report.seconds:.2f}".replace(".", ",")
     print(f"Byggde {report.pages} sidor ({report.written} filer) till {display_path(args.output)}/ på {seconds} s")
+    for notice in report.notices:
+        print(notice, file=sys.stderr)
     return 0
 
 
@@ -105,7 +107,8 @@ def run_new(args: argparse.Namespace) -> int:
     from .new import create_meeting_file
 
     try:
-        library = build_library(load_records(args.content), include_drafts=True)
+        # Everyone by name: the new file is content for editors, never output.
+        library = build_library(load_records(args.content), include_drafts=True, withhold=False)
     except BuildFailed as failure:
         print_problems(failure)
         return 1

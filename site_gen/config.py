@@ -6,15 +6,17 @@ Every setting is documented in `docs/configuration.md`. Command-line options
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import BuildFailed, ContentError, display_path
+from .urls import is_web_address
 
 CONFIG_FILE = "site.toml"
 
-_ALLOWED_SCHEMES = ("https://", "http://")
+_EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class SiteConfig:
     edit_url: str = ""
     """Prefix that a source path (e.g. 'meetings/2017-05-29-x.md') is appended to for
     'edit this page' links; empty for none."""
+    publisher: str = ""
+    """The organisation that publishes the site, named in the accessibility statement."""
+    accessibility_contact: str = ""
+    """An e-mail address or web address for accessibility feedback; the repository when empty."""
     language: str = "sv"
 
 
@@ -40,10 +46,28 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     if path.exists():
         config = _parse(path)
     if base_url is not None:
+        if base_url and not is_web_address(base_url):
+            raise BuildFailed([ContentError("--base-url", 0, f"'{base_url}' ska vara en webbadress som börjar med https:// eller http://")])
         config = replace(config, base_url=base_url)
     if config.base_url and not config.base_url.endswith("/"):
         config = replace(config, base_url=config.base_url + "/")
     return config
+
+
+def deployment_notices(config: SiteConfig, content_dir: Path) -> list[ContentError]:
+    """What the published site lacks because a setting is empty. They are the publisher's
+    settings, not the editors' content, so `check --strict` does not fail on them."""
+    shown = display_path(content_dir / CONFIG_FILE)
+    notices = []
+    if not config.base_url:
+        notices.append(ContentError(shown, 0, "base_url saknas: ingen sitemap.xml, inga kanoniska länkar eller "
+                                              "Open Graph-taggar, och 404.html länkar som om webbplatsen låg i "
+                                              "värdens rot (/) – ange base_url eller --base-url", warning=True))
+    if not config.accessibility_contact and not config.repository_url:
+        notices.append(ContentError(shown, 0, "accessibility_contact saknas: tillgänglighetsredogörelsen har ingen "
+                                              "kontakt för synpunkter – ange en e-postadress eller webbadress",
+                                    warning=True))
+    return notices
 
 
 def _parse(path: Path) -> SiteConfig:
@@ -61,8 +85,11 @@ def _parse(path: Path) -> SiteConfig:
             errors.append(ContentError(shown, _line_of(path, key), f"okänd inställning '{key}'"))
         elif not isinstance(value, str):
             errors.append(ContentError(shown, _line_of(path, key), f"'{key}' ska vara en text inom citattecken"))
-        elif key.endswith("_url") and value and not value.startswith(_ALLOWED_SCHEMES):
-            errors.append(ContentError(shown, _line_of(path, key), f"'{key}' ska börja med https:// eller http://"))
+        elif key.endswith("_url") and value and not is_web_address(value):
+            errors.append(ContentError(shown, _line_of(path, key), f"'{key}' ska vara en webbadress som börjar med https:// eller http://"))
+        elif key == "accessibility_contact" and value and not (_EMAIL.match(value) or is_web_address(value)):
+            errors.append(ContentError(shown, _line_of(path, key),
+                                       f"'{key}' ska vara en e-postadress eller en webbadress som börjar med https://"))
     if errors:
         raise BuildFailed(errors)
     return SiteConfig(**data)

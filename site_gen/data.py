@@ -9,7 +9,7 @@ import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .model import Library, Meeting, group_url, meeting_url, organization_url, person_url, project_url
+from .model import Library, Meeting, PersonRef, group_url, meeting_url, organization_url, person_url, project_url
 
 Entry = tuple[tuple, bytes, bytes]
 """An entry of the file: (the objects it was made from, its encoded line, the line's digest)."""
@@ -33,14 +33,27 @@ def meeting_data(m: Meeting) -> dict:
         "title": m.title,
         "date": m.date.isoformat(),
         "group": m.group,
-        "attendees": [{"person": a.person, "affiliation": a.affiliation} for a in m.attendees],
-        "note_taker": m.note_taker,
+        "attendees": [{**_person(a.person), "affiliation": a.affiliation} for a in m.attendees],
+        "note_taker": m.note_taker.slug if m.note_taker else None,
+        "status": m.status,
+        "approved_by": [_person(ref) for ref in m.approved_by],
+        "approved_on": m.approved_on.isoformat() if m.approved_on else None,
         "projects": list(m.projects),
         "items": [
             {"title": i.title, "anchor": i.anchor, "projects": list(i.projects), "people": list(i.people)}
             for i in m.items
         ],
+        "next_meeting": {
+            "date": m.next_meeting.date.isoformat(),
+            "time": m.next_meeting.time.strftime("%H:%M") if m.next_meeting.time else None,
+            "place": m.next_meeting.place,
+        } if m.next_meeting else None,
     }
+
+
+def _person(ref: PersonRef) -> dict:
+    """A public person by slug; anyone else by what the site shows instead ('B. N.'), with no slug."""
+    return {"person": ref.slug} if ref.slug is not None else {"person": None, "shown_as": ref.withheld_as}
 
 
 def _other_entries(lib: Library) -> Iterator[tuple[str, str, tuple, Callable[[], dict]]]:

@@ -20,11 +20,12 @@ def summary_of(meeting: Meeting) -> tuple:
 
 
 def data_of(meeting: Meeting) -> tuple:
-    """Everything about a meeting that `site.json` holds, or pages other than its own show,
-    except the excerpts of its items."""
+    """Everything about a meeting that the data files (`site.json`, the calendar) hold, or pages
+    other than its own show, except the excerpts of its items."""
     items = tuple((i.title, i.anchor, i.level, i.people, i.projects, i.organizations) for i in meeting.items)
     return (summary_of(meeting), meeting.note_taker, meeting.attendees, meeting.projects,
-            meeting.mentioned_people, meeting.organizations, items)
+            meeting.mentioned_people, meeting.organizations, meeting.status, meeting.approved_by,
+            meeting.approved_on, meeting.next_meeting, items)
 
 
 def pages_affected_by(old: Meeting | None, new: Meeting | None, before: Library, after: Library) -> set[str]:
@@ -54,7 +55,9 @@ def _attendance_pages(old: Meeting, new: Meeting) -> set[str]:
     if represented_before != represented_now:  # organisations' people and meetings, people's organisations
         pages.add(ORGANIZATIONS_INDEX)
         for person, org in represented_before ^ represented_now:
-            pages |= {person_url(person), organization_url(org)}
+            pages.add(organization_url(org))
+            if person is not None:  # people who are not public have no page
+                pages.add(person_url(person))
         orgs_before, orgs_now = {o for _, o in represented_before}, {o for _, o in represented_now}
         pages |= {organization_url(o) for o in orgs_before ^ orgs_now}
     return pages
@@ -78,16 +81,21 @@ def _minutes_pages(old: Meeting, new: Meeting) -> set[str]:
 
 def pages_depending_on(meeting: Meeting, library: Library) -> set[str]:
     """The pages that list or link `meeting` (as it is in `library`): its own page, its
-    neighbours in its group (their previous/next links), its group, and every person,
-    project and organisation it references. The index pages are added by the caller."""
+    neighbours in its group (their previous/next links) and the meetings that announce it
+    (their "next meeting" link), its group, and every person, project and organisation it
+    references. The index pages are added by the caller."""
     siblings = library.meetings_by_group.get(meeting.group, ())
     neighbours = set()
     if meeting.slug in siblings:
         position = siblings.index(meeting.slug)
         neighbours = {meeting_url(s) for s in siblings[max(0, position - 1): position + 2]}
+    # Earlier meetings that announce this one as their next link to it.
+    neighbours.update(
+        meeting_url(s) for s in siblings
+        if (announced := library.meetings[s].next_meeting) is not None and announced.date == meeting.date
+    )
     people = _attendees(meeting) | set(meeting.mentioned_people)
-    if meeting.note_taker:
-        people.add(meeting.note_taker)
+    people |= {ref.slug for ref in (meeting.note_taker, *meeting.approved_by) if ref and ref.slug}
     return {
         meeting.url,
         *neighbours,
@@ -99,12 +107,14 @@ def pages_depending_on(meeting: Meeting, library: Library) -> set[str]:
 
 
 def _attendees(meeting: Meeting) -> set[str]:
-    return {a.person for a in meeting.attendees}
+    """The public attendees (the others have no page and appear in no list)."""
+    return {a.person.slug for a in meeting.attendees if a.person.slug}
 
 
-def _represented(meeting: Meeting) -> set[tuple[str, str]]:
-    """(person, organisation) for each attendee who represented an organisation."""
-    return {(a.person, a.organization) for a in meeting.attendees if a.organization}
+def _represented(meeting: Meeting) -> set[tuple[str | None, str]]:
+    """(person, organisation) for each attendee who represented an organisation (None for a
+    person who is not public: the organisation still lists the meeting)."""
+    return {(a.person.slug, a.organization) for a in meeting.attendees if a.organization}
 
 
 def _timeline_entry(meeting: Meeting, project: str) -> list[tuple]:

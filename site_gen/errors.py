@@ -29,9 +29,16 @@ class ContentError:
 
     def __str__(self) -> str:
         kind = "varning: " if self.warning else ""
-        if self.line:
-            return f"{self.path}:{self.line}: {kind}{self.message}"
-        return f"{self.path}: {kind}{self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return printable(f"{where}: {kind}{self.message}")
+
+
+def printable(text: str) -> str:
+    """One line without control characters: a file name or quoted text holding a newline or a
+    terminal escape sequence must neither split the message nor act on the editor's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 class BuildFailed(Exception):

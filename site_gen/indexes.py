@@ -30,7 +30,7 @@ Change = tuple[Meeting | None, Meeting | None]
 
 def meeting_keys(meeting: Meeting) -> dict[str, tuple[str, ...]]:
     """The slugs under which each index lists `meeting`."""
-    present = unique(a.person for a in meeting.attendees)
+    present = unique(a.person.slug for a in meeting.attendees if a.person.slug)  # public attendees
     return {
         "meetings_by_group": (meeting.group,),
         "meetings_attended": present,
@@ -51,7 +51,7 @@ def build_indexes(people: dict[str, Person], meetings: dict[str, Meeting]) -> di
             for key in keys:
                 tables[name][key].append(meeting.slug)
         for org in meeting_keys(meeting)["meetings_by_organization"]:
-            people_by_org[org].extend(a.person for a in meeting.attendees if a.organization == org)
+            people_by_org[org].extend(_representatives(meeting).get(org, ()))
     indexes = {name: _frozen(table) for name, table in tables.items()}
     indexes["people_by_organization"] = _frozen(people_by_org)
     organizations_by_person: defaultdict[str, set[str]] = defaultdict(set)
@@ -91,7 +91,7 @@ def update_indexes(
     touched = set().union(*(_organizations_touched(old, new) for old, new in changes))
     people_by_org = _updated(previous.people_by_organization, touched, lambda org, _: unique([
         *members.get(org, ()),
-        *(a.person for slug in by_org.get(org, ()) for a in meetings[slug].attendees if a.organization == org),
+        *(person for slug in by_org.get(org, ()) for person in _representatives(meetings[slug]).get(org, ())),
     ]))
     indexes["people_by_organization"] = people_by_org
     indexes["organizations_by_person"] = _inverse_updated(
@@ -102,7 +102,7 @@ def update_indexes(
 
 
 def _attendance(meeting: Meeting) -> dict[str, Counter[str]]:
-    return {meeting.group: Counter(unique(a.person for a in meeting.attendees))}
+    return {meeting.group: Counter(meeting_keys(meeting)["meetings_attended"])}
 
 
 def _item_projects(field: str) -> Callable[[Meeting], dict[str, Counter[str]]]:
@@ -154,10 +154,12 @@ def _organizations_touched(old: Meeting | None, new: Meeting | None) -> set[str]
 
 
 def _representatives(meeting: Meeting) -> dict[str, list[str]]:
+    """Organisation → the public attendees who represented it, in the minutes' order (people who
+    are not public are in no list)."""
     representatives: defaultdict[str, list[str]] = defaultdict(list)
     for attendance in meeting.attendees:
-        if attendance.organization:
-            representatives[attendance.organization].append(attendance.person)
+        if attendance.organization and attendance.person.slug:
+            representatives[attendance.organization].append(attendance.person.slug)
     return representatives
 
 

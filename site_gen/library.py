@@ -21,9 +21,12 @@ from .errors import ContentError, Problems
 from .indexes import Change, build_indexes, members_by_organization, unique, update_indexes
 from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, NameIndex
 from .load import Records
-from .markdown import render_tokens
+from .markdown import render_open_links
 from .minutes import link_minutes
-from .model import Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, Project, meeting_url
+from .model import (
+    Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, PersonRef, Project, meeting_url,
+)
+from .privacy import replace_names, withheld_as
 from .swedish import format_date, slugify
 
 _KIND_WORDS = {PERSON: "personen", PROJECT: "projektet", ORGANIZATION: "organisationen", GROUP: "gruppen"}
@@ -31,9 +34,10 @@ _UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "o
 _FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
 
 
-MeetingCache = dict[str, tuple[tuple, Meeting, tuple[ContentError, ...], tuple[str, ...]]]
+MeetingCache = dict[str, tuple[tuple, Meeting, tuple[ContentError, ...], tuple[str, ...], tuple[str, ...]]]
 """Meeting slug → (what resolving it depended on, the resolved meeting, its warnings, the pages
-it links to by hand): reused while its file, every name and those pages are unchanged."""
+it links to by hand, its withheld attendees): reused while its file, every name and those pages
+are unchanged."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,10 @@ class _Resolved:
     meeting_records: dict[str, MeetingRecord]
     """`records.meetings` by slug."""
     include_drafts: bool
+    withhold: bool
     index: NameIndex
-    people: dict[str, Person]
-    """Resolved, in file order."""
+    everyone: _People
+    """The people, resolved; the public ones in file order."""
     groups: dict[str, Group]
     members: dict[str, tuple[str, ...]]
     """`members_by_organization(people)`."""
@@ -70,53 +75,69 @@ def build_library(
     problems: Problems | None = None,
     cache: ModelCache | None = None,
     jobs: int = 1,
+    withhold: bool = True,
 ) -> Library:
     """Resolve `records` into a `Library`; raise `BuildFailed` listing every problem.
 
     Warnings (which only `check --strict` fails on) are added to `problems` when given.
     `cache`, kept by the caller between builds, saves resolving unchanged meetings again,
     and after changes to meetings alone, rebuilding the indexes. With `jobs` > 1, many
-    meetings to resolve are resolved by that many processes.
+    meetings to resolve are resolved by that many processes. `withhold=False` treats
+    everyone as public: only for editors' tools that write content (`new`), never for output.
     """
     warnings_wanted = problems is not None
     problems = Problems() if problems is None else problems
     cache = ModelCache() if cache is None else cache
     last, cache.last = cache.last, None  # set again only when this build succeeds
-    if last is not None and _only_meetings_changed(records, last, include_drafts):
+    if last is not None and _only_meetings_changed(records, last, include_drafts, withhold):
         library = _update_library(records, last, problems, cache, warnings_wanted)
     else:
-        library = _build_library(records, include_drafts, problems, cache, jobs)
+        library = _build_library(records, include_drafts, withhold, problems, cache, jobs)
     for slug, project in library.projects.items():
         if slug not in library.meetings_by_project:
             problems.warn(project.origin.shown_path, project.origin.line("name"), f"projektet '{project.name}' nämns inte i något protokoll")
     return library
 
 
-def _build_library(records: Records, include_drafts: bool, problems: Problems, cache: ModelCache, jobs: int = 1) -> Library:
+def _build_library(
+    records: Records, include_drafts: bool, withhold: bool, problems: Problems, cache: ModelCache, jobs: int = 1
+) -> Library:
     """The whole library from `records` (the simple path; cached meetings are reused)."""
     _check_unique_slugs(records, problems)
-    index = _name_index(records, problems)
+    withheld = {p.slug for p in records.people if withhold and not p.is_public}
+    index = _name_index(records, withheld, problems)
     people = {p.slug: _resolve_person(p, index, problems) for p in records.people}
-    projects = {p.slug: _resolve_project(p, index, problems) for p in records.projects}
+    withheld_people = {slug: people.pop(slug) for slug in sorted(withheld)}
+    projects = {p.slug: _resolve_project(p, index, withheld_people, problems) for p in records.projects}
     groups = {g.slug: g for g in records.groups}
+    organizations = {o.slug: o for o in records.organizations}
     # Drafts are resolved (so their problems are reported) even when they are not published.
-    memo = _MeetingMemo(index, problems, cache.meetings)
-    resolved = memo.resolve_all(records.meetings, people, groups, jobs)
+    everyone = _People(people, withheld_people, organizations)
+    memo = _MeetingMemo(index, problems, cache.meetings, everyone)
+    resolved = memo.resolve_all(records.meetings, groups, jobs)
     for gone in set(cache.meetings) - {r.slug for r in records.meetings}:
         del cache.meetings[gone]
     meetings = [m for m in resolved if include_drafts or not m.draft]
     problems.raise_if_any()
     meetings.sort(key=lambda m: (m.date, m.slug))
-    library = _with_indexes(records, people, projects, {m.slug: m for m in meetings})
-    cache.last = _Resolved(records, {r.slug: r for r in records.meetings}, include_drafts, index, people, groups,
-                           members_by_organization(people), library)
+    published = {m.slug: m for m in meetings}
+    library = _with_indexes(records, people, projects, published)
+    library = replace(
+        library,
+        withheld_people=withheld_people,
+        withheld_attendees={s: w for s, w in memo.withheld_attendees.items() if s in published},
+    )
+    if withheld_people:
+        library = _withhold_in_descriptions(library)
+    cache.last = _Resolved(records, {r.slug: r for r in records.meetings}, include_drafts, withhold, index, everyone,
+                           groups, members_by_organization(people), library)
     return library
 
 
-def _only_meetings_changed(records: Records, last: _Resolved, include_drafts: bool) -> bool:
+def _only_meetings_changed(records: Records, last: _Resolved, include_drafts: bool, withhold: bool) -> bool:
     # Tuples of the same (cached) records compare by identity, element by element, in C.
     before = last.records
-    return (include_drafts == last.include_drafts and records.people == before.people
+    return (include_drafts == last.include_drafts and withhold == last.withhold and records.people == before.people
             and records.projects == before.projects and records.groups == before.groups
             and records.organizations == before.organizations)
 
@@ -128,7 +149,7 @@ def _update_library(
     and only the index entries they touch are recomputed."""
     changed, removed, current = _changed_meetings(records.meetings, last)
     if current is None:  # two files, one URL: the whole build reports it
-        return _build_library(records, last.include_drafts, problems, cache)
+        return _build_library(records, last.include_drafts, last.withhold, problems, cache)
     index = last.index
     for slug in removed:
         index.remove_page(meeting_url(slug))
@@ -138,16 +159,16 @@ def _update_library(
     gone = {meeting_url(slug) for slug in removed}
     if gone:
         changed |= {slug for slug in current if slug not in changed and gone.intersection(cache.meetings[slug][3])}
-    memo = _MeetingMemo(index, problems, cache.meetings)
+    memo = _MeetingMemo(index, problems, cache.meetings, last.everyone)
     resolved: dict[str, Meeting] = {}
     if warnings_wanted:  # in file order, as in a whole build
         for record in records.meetings:
             if record.slug in changed:
-                resolved[record.slug] = memo.resolve(record, last.people, last.groups)
+                resolved[record.slug] = memo.resolve(record, last.groups)
             else:
                 problems.warnings.extend(cache.meetings[record.slug][2])
     for slug in changed - resolved.keys():
-        resolved[slug] = memo.resolve(current[slug], last.people, last.groups)
+        resolved[slug] = memo.resolve(current[slug], last.groups)
     for slug in removed:
         cache.meetings.pop(slug, None)
     problems.raise_if_any()  # `cache.last` stays None: the next build is a whole one
@@ -159,7 +180,12 @@ def _update_library(
         if published.get(slug) is not new:
             changes.append((published.get(slug), new))
     meetings = _updated_meetings(published, changes)
-    library = replace(last.library, meetings=meetings,
+    withheld_attendees = dict(last.library.withheld_attendees)
+    for old, new in changes:
+        withheld_attendees.pop((old or new).slug, None)  # type: ignore[union-attr]
+        if new is not None and new.slug in memo.withheld_attendees:
+            withheld_attendees[new.slug] = memo.withheld_attendees[new.slug]
+    library = replace(last.library, meetings=meetings, withheld_attendees=withheld_attendees,
                       **update_indexes(last.library, meetings, changes, last.members))
     cache.last = replace(last, records=records, meeting_records=current, library=library)
     return library
@@ -213,7 +239,7 @@ def _check_unique_slugs(records: Records, problems: Problems) -> None:
                 first_owner[record.slug] = shown
 
 
-def _name_index(records: Records, problems: Problems) -> NameIndex:
+def _name_index(records: Records, withheld: set[str], problems: Problems) -> NameIndex:
     index = NameIndex()
     entries: list[tuple[str, Person | Project | Organization]] = [
         *((PERSON, p) for p in records.people),
@@ -223,7 +249,8 @@ def _name_index(records: Records, problems: Problems) -> NameIndex:
     ]
     for kind, record in entries:
         names = (record.name, *getattr(record, "aliases", ()))
-        for name, owner in index.add(kind, record.slug, names):
+        visibility = record.visibility if kind == PERSON and record.slug in withheld else "public"
+        for name, owner in index.add(kind, record.slug, names, visibility=visibility):
             key = "name" if name == record.name else "aliases"
             problems.error(
                 record.origin.shown_path, record.origin.line(key),
@@ -263,23 +290,48 @@ def _resolve_person(person: Person, index: NameIndex, problems: Problems) -> Per
     return replace(person, organizations=organizations)
 
 
-def _resolve_project(project: Project, index: NameIndex, problems: Problems) -> Project:
+def _resolve_project(project: Project, index: NameIndex, withheld: dict[str, Person], problems: Problems) -> Project:
     shown = project.origin.shown_path
+    people = _resolve_refs(_field_refs(project, "people"), PERSON, shown, index, problems)
     return replace(
         project,
         organizations=_resolve_refs(_field_refs(project, "organizations"), ORGANIZATION, shown, index, problems),
-        people=_resolve_refs(_field_refs(project, "people"), PERSON, shown, index, problems),
+        people=tuple(slug for slug in people if slug not in withheld),
     )
+
+
+@dataclass(frozen=True)
+class _People:
+    """Everyone a meeting can name: the public, the withheld, and the organisations they represent."""
+
+    public: dict[str, Person]
+    withheld: dict[str, Person]
+    organizations: dict[str, Organization]
+
+    def person(self, slug: str) -> Person:
+        return self.public.get(slug) or self.withheld[slug]
+
+    def ref(self, slug: str, organization: str | None = None, attending: bool = True) -> PersonRef:
+        """How the meeting may show this person: by slug, or as initials or a phrase."""
+        if slug in self.public:
+            return PersonRef(slug)
+        name = self.organizations[organization].name if organization else None
+        return PersonRef(None, withheld_as(self.withheld[slug], name, attending))
+
+    def attendance(self, slug: str, affiliation: str | None, organization: str | None) -> Attendance:
+        hidden = slug in self.withheld and self.withheld[slug].visibility == "hidden"
+        # A hidden person's phrase already names the organisation; any other affiliation text could identify them.
+        return Attendance(self.ref(slug, organization), None if hidden else affiliation, organization)
 
 
 def _resolve_meeting(
     record: MeetingRecord,
     index: NameIndex,
-    people: dict[str, Person],
+    everyone: _People,
     groups: dict[str, Group],
     problems: Problems,
-) -> tuple[Meeting, tuple[str, ...]]:
-    """The resolved meeting, and the pages its minutes link to by hand."""
+) -> tuple[Meeting, tuple[str, ...], tuple[str, ...]]:
+    """The resolved meeting, the pages its minutes link to by hand, and its withheld attendees."""
     shown = record.origin.shown_path
     group = index.lookup(record.group_ref, GROUP)
     if group is None:
@@ -287,7 +339,8 @@ def _resolve_meeting(
     elif not _is_meeting_slug(record.slug, f"{record.date.isoformat()}-{group.slug}"):
         problems.error(shown, 0, f"filnamnet ska vara datum och grupp: byt namn till '{record.date.isoformat()}-{group.slug}.md'")
 
-    attendees: list[Attendance] = []
+    attendees: list[tuple[str, str | None, str | None]] = []
+    """(person slug, affiliation, organisation slug)"""
     present: set[str] = set()
     for entry in record.attendees:
         person = index.lookup(entry.ref, PERSON)
@@ -299,31 +352,42 @@ def _resolve_meeting(
             continue
         present.add(person.slug)
         organization = index.lookup(entry.affiliation, ORGANIZATION) if entry.affiliation else None
-        attendees.append(Attendance(person.slug, entry.affiliation, organization.slug if organization else None))
+        attendees.append((person.slug, entry.affiliation, organization.slug if organization else None))
 
     note_taker_ref = [(record.note_taker_ref, record.origin.line("note_taker"))] if record.note_taker_ref else []
     note_taker = next(iter(_resolve_refs(note_taker_ref, PERSON, shown, index, problems)), None)
+    approved_by = _resolve_refs(record.approved_by_refs, PERSON, shown, index, problems)
     explicit_projects = _resolve_refs(record.project_refs, PROJECT, shown, index, problems)
 
-    attendee_names = [(people[a.person].first_name, a.person) for a in attendees if a.person in people]
-    minutes = link_minutes(record, index, attendee_names, problems)
-    represented = [a.organization for a in attendees if a.organization]
+    represented_by = {slug: org for slug, _, org in attendees}
+    shown_as = {  # what the minutes show for each withheld person
+        slug: everyone.ref(slug, represented_by.get(slug), attending=slug in represented_by).withheld_as
+        for slug in everyone.withheld
+    }
+    attendee_names = [(everyone.person(slug).first_name, slug) for slug, _, _ in attendees]
+    minutes = link_minutes(record, index, attendee_names, problems, shown_as)
+    represented = [org for _, _, org in attendees if org]
     meeting = Meeting(
         slug=record.slug,
         title=record.title or f"{groups[group.slug].name if group else 'Möte'} {format_date(record.date)}",
         date=record.date,
         group=group.slug if group else "",
-        note_taker=note_taker,
-        attendees=tuple(attendees),
+        note_taker=everyone.ref(note_taker, represented_by.get(note_taker)) if note_taker else None,
+        attendees=tuple(everyone.attendance(*attendee) for attendee in attendees),
         items=minutes.items,
         projects=unique([*minutes.projects, *explicit_projects]),
         mentioned_people=minutes.people,
         organizations=unique([*represented, *minutes.organizations]),
-        body_html=render_tokens(minutes.tokens, meeting_url(record.slug)),
+        body=render_open_links(minutes.tokens),
         draft=record.draft,
+        status=record.status,
+        approved_by=tuple(everyone.ref(slug, represented_by.get(slug)) for slug in approved_by),
+        approved_on=record.approved_on,
         origin=record.origin,
+        next_meeting=record.next_meeting,
     )
-    return meeting, minutes.internal_links
+    withheld_attendees = tuple(slug for slug, _, _ in attendees if slug in everyone.withheld)
+    return meeting, minutes.internal_links, withheld_attendees
 
 
 class _MeetingMemo:
@@ -332,65 +396,71 @@ class _MeetingMemo:
     A reused meeting reports its warnings again; meetings with errors are never reused, so
     their errors are reported on every build until fixed."""
 
-    def __init__(self, index: NameIndex, problems: Problems, cache: MeetingCache):
-        self.index, self.problems, self.cache = index, problems, cache
+    def __init__(self, index: NameIndex, problems: Problems, cache: MeetingCache, everyone: _People):
+        self.index, self.problems, self.cache, self.everyone = index, problems, cache, everyone
         self.index_fingerprint = index.fingerprint()
+        self.withheld_attendees: dict[str, tuple[str, ...]] = {}
 
-    def resolve(self, record: MeetingRecord, people: dict[str, Person], groups: dict[str, Group],
-                done: Resolved | None = None) -> Meeting:
+    def resolve(self, record: MeetingRecord, groups: dict[str, Group], done: Resolved | None = None) -> Meeting:
         """The meeting (from the memo, or `done` if resolved elsewhere, or resolved now);
         its errors and warnings go to `problems`."""
         key = (record, self.index_fingerprint)
         if done is None and self._reusable(record, key):
             cached = self.cache[record.slug]
             self.problems.warnings.extend(cached[2])
-            return cached[1]
-        meeting, internal_links, errors, warnings = done or _resolve_alone(record, self.index, people, groups)
-        self.problems.errors.extend(errors)
-        self.problems.warnings.extend(warnings)
-        if not errors:
-            self.cache[record.slug] = (key, meeting, warnings, internal_links)
+            meeting, withheld = cached[1], cached[4]
         else:
-            self.cache.pop(record.slug, None)
+            meeting, internal_links, withheld, errors, warnings = done or _resolve_alone(
+                record, self.index, self.everyone, groups)
+            self.problems.errors.extend(errors)
+            self.problems.warnings.extend(warnings)
+            if not errors:
+                self.cache[record.slug] = (key, meeting, warnings, internal_links, withheld)
+            else:
+                self.cache.pop(record.slug, None)
+        if withheld:
+            self.withheld_attendees[record.slug] = withheld
         return meeting
 
-    def resolve_all(self, records: tuple[MeetingRecord, ...], people: dict[str, Person], groups: dict[str, Group],
-                    jobs: int) -> list[Meeting]:
+    def resolve_all(self, records: tuple[MeetingRecord, ...], groups: dict[str, Group], jobs: int) -> list[Meeting]:
         """Every meeting, in order; with `jobs` > 1 and enough of them to resolve, those are
         resolved by that many processes (the same code: the results are the same)."""
         done: dict[int, Resolved] = {}
         todo = [r for r in records if not self._reusable(r, (r, self.index_fingerprint))]
         if jobs > 1 and len(todo) >= PARALLEL_FROM:
-            done = _resolve_in_processes(todo, self.index, people, groups, jobs)
-        return [self.resolve(record, people, groups, done.get(id(record))) for record in records]
+            done = _resolve_in_processes(todo, (self.index, self.everyone, groups), jobs)
+        return [self.resolve(record, groups, done.get(id(record))) for record in records]
 
     def _reusable(self, record: MeetingRecord, key: tuple) -> bool:
         cached = self.cache.get(record.slug)
         return cached is not None and cached[0] == key and all(self.index.has_page(u) for u in cached[3])
 
 
-Resolved = tuple[Meeting, tuple[str, ...], tuple[ContentError, ...], tuple[ContentError, ...]]
-"""A meeting resolved: the meeting, the pages its minutes link to by hand, its errors and warnings."""
+Resolved = tuple[Meeting, tuple[str, ...], tuple[str, ...], tuple[ContentError, ...], tuple[ContentError, ...]]
+"""A meeting resolved: the meeting, the pages its minutes link to by hand, its withheld
+attendees, its errors and its warnings."""
+
+Names = tuple[NameIndex, "_People", dict[str, Group]]
+"""What every meeting is resolved against."""
 
 PARALLEL_FROM = 400
 """Fewer meetings to resolve than this are resolved in this process: starting a worker
 (a new interpreter) costs about as much as resolving a few hundred meetings."""
 
 
-def _resolve_alone(record: MeetingRecord, index: NameIndex, people: dict[str, Person],
-                   groups: dict[str, Group]) -> Resolved:
+def _resolve_alone(record: MeetingRecord, index: NameIndex, everyone: _People, groups: dict[str, Group]) -> Resolved:
     problems = Problems()
-    meeting, internal_links = _resolve_meeting(record, index, people, groups, problems)
-    return meeting, internal_links, tuple(problems.errors), tuple(problems.warnings)
+    meeting, internal_links, withheld = _resolve_meeting(record, index, everyone, groups, problems)
+    return meeting, internal_links, withheld, tuple(problems.errors), tuple(problems.warnings)
 
 
-_worker_names: tuple[NameIndex, dict[str, Person], dict[str, Group]] | None = None
+_worker_names: Names | None = None
 """In a worker process: what every meeting is resolved against, sent once when it starts."""
 
 
-def _start_worker(index: NameIndex, people: dict[str, Person], groups: dict[str, Group]) -> None:
+def _start_worker(names: Names) -> None:
     global _worker_names
-    _worker_names = (index, people, groups)
+    _worker_names = names
 
 
 def _resolve_chunk(records: list[MeetingRecord]) -> list[Resolved]:
@@ -399,21 +469,20 @@ def _resolve_chunk(records: list[MeetingRecord]) -> list[Resolved]:
     return [_resolve_alone(record, *_worker_names) for record in records]
 
 
-def _resolve_in_processes(records: list[MeetingRecord], index: NameIndex, people: dict[str, Person],
-                          groups: dict[str, Group], jobs: int) -> dict[int, Resolved]:
+def _resolve_in_processes(records: list[MeetingRecord], names: Names, jobs: int) -> dict[int, Resolved]:
     """Linking and rendering the minutes is most of a whole build's model stage, and each
     meeting is independent: `jobs` - 1 worker processes take a share of the records while
     this process resolves the rest. Workers are started with 'spawn' (a fresh interpreter):
     `serve` builds while other threads run, and forking a process with threads can deadlock.
     A worker's share is a little smaller, for the time it takes to start."""
     own = len(records) * 11 // (10 * jobs)  # this process starts at once
-    # The workers' share goes in small chunks, so that neither side holds it all pickled.
+    # The workers' share goes in chunks, so that neither side holds it all pickled at once.
     chunks = [records[start:start + CHUNK] for start in range(own, len(records), CHUNK)]
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=_start_worker,
-                                                initargs=(index, people, groups)) as pool:
+                                                initargs=(names,)) as pool:
         futures = [pool.submit(_resolve_chunk, chunk) for chunk in chunks]
-        done = {id(record): _resolve_alone(record, index, people, groups) for record in records[:own]}
+        done = {id(record): _resolve_alone(record, *names) for record in records[:own]}
         for chunk, future in zip(chunks, futures):
             done.update(zip(map(id, chunk), future.result()))
     return done
@@ -442,4 +511,19 @@ def _with_indexes(
         groups={g.slug: g for g in sorted(records.groups, key=lambda g: g.slug)},
         organizations={o.slug: o for o in sorted(records.organizations, key=lambda o: o.slug)},
         **build_indexes(people, meetings),
+    )
+
+
+def _withhold_in_descriptions(library: Library) -> Library:
+    """Descriptions of projects, organisations and groups with non-public people's names replaced
+    (they are not linked like the minutes, so this is where their names are caught)."""
+    people = tuple(library.withheld_people.values())
+    withhold = lambda records: {  # noqa: E731
+        slug: replace(r, description=replace_names(r.description, people)) for slug, r in records.items()
+    }
+    return replace(
+        library,
+        projects=withhold(library.projects),
+        organizations=withhold(library.organizations),
+        groups=withhold(library.groups),
     )

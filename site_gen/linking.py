@@ -16,6 +16,7 @@ Rules (the editors' guide explains them in Swedish):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +45,8 @@ class Match:
     start: int
     end: int
     target: Target
+    genitive: bool = False
+    """The name was followed by a genitive s ('Leifs')."""
 
 
 class NameIndex:
@@ -58,7 +61,7 @@ class NameIndex:
         """Casefolded names and aliases of projects, organisations and groups."""
         self._slugs: dict[tuple[str, str], Target] = {}
         self._urls: dict[str, Target] = {}
-        self._registrations: list[tuple[str, str, tuple[str, ...]]] = []
+        self._registrations: list[tuple[str, str, tuple[str, ...], str]] = []
         self._pages: set[str] = set(INDEX_URLS)
         """Every page URL of the site, for checking editors' own internal links."""
         self._pattern: NamePattern | None = None
@@ -70,16 +73,20 @@ class NameIndex:
         url = {PERSON: person_url, PROJECT: project_url, ORGANIZATION: organization_url, GROUP: group_url}[kind](slug)
         return Target(kind, slug, url)
 
-    def add(self, kind: str, slug: str, names: Iterable[str]) -> list[tuple[str, Target]]:
+    def add(self, kind: str, slug: str, names: Iterable[str], *, visibility: str = "public") -> list[tuple[str, Target]]:
         """Register an entity's names; return (name, other owner) for every clash.
 
         Names must be unique regardless of case across all kinds, so that a name in
-        the text or in front matter always means one thing.
+        the text or in front matter always means one thing. A person who is not public
+        has no page: their names are still found (to be replaced), never linked.
         """
         target = self.target(kind, slug)
-        self._slugs[(kind, slug)] = self._urls[target.url] = target
-        self._pages.add(target.url)
-        self._registrations.append((kind, slug, tuple(names)))
+        has_page = visibility == "public"
+        self._slugs[(kind, slug)] = target
+        if has_page:
+            self._urls[target.url] = target
+            self._pages.add(target.url)
+        self._registrations.append((kind, slug, tuple(names), visibility))
         clashes = []
         for name in names:
             folded = name.casefold()
@@ -140,7 +147,7 @@ class NameIndex:
                 target = self._people[match.group("p")]
             else:
                 target = self._others[match.group("o").casefold()]
-            yield Match(match.start(), match.end(), target)
+            yield Match(match.start(), match.end(), target, (match.group("pg") or match.group("og")) is not None)
 
 
 def _alternation(names: Iterable[str]) -> str:
@@ -151,12 +158,12 @@ def _alternation(names: Iterable[str]) -> str:
 
 def _people_pattern(names: Iterable[str], group: str) -> str:
     # Not inside a word or a hyphenated name; an optional genitive s.
-    return rf"(?<![\w-])(?P<{group}>{_alternation(names)})s?(?!-?\w)"
+    return rf"(?<![\w-])(?P<{group}>{_alternation(names)})(?P<{group}g>s)?(?!-?\w)"
 
 
 def _others_pattern(names: Iterable[str]) -> str:
     # Not inside a word; an optional genitive s; may start a hyphenated compound.
-    return rf"(?<!\w)(?i:(?P<o>{_alternation(names)}))s?(?!\w)"
+    return rf"(?<!\w)(?i:(?P<o>{_alternation(names)}))(?P<og>s)?(?!\w)"
 
 
 _WORD = re.compile(r"\w+")
@@ -286,7 +293,9 @@ class FirstNames:
         owners: dict[str, set[str]] = {}
         for first_name, slug in attendees:
             owners.setdefault(first_name, set()).add(slug)
-        self.unique = {name: slugs.pop() for name, slugs in owners.items() if len(slugs) == 1}
+        self.owners = owners
+        """First name → slugs of the attendees who have it."""
+        self.unique = {name: next(iter(slugs)) for name, slugs in owners.items() if len(slugs) == 1}
         self.ambiguous = {name for name, slugs in owners.items() if len(slugs) > 1}
         self._pattern = NamePattern(self.unique, "f") if self.unique else None
 
@@ -294,7 +303,25 @@ class FirstNames:
         if self._pattern is None:
             return
         for match in self._pattern.finditer(text, words):
-            yield Match(match.start(), match.end(), NameIndex.target(PERSON, self.unique[match.group("f")]))
+            target = NameIndex.target(PERSON, self.unique[match.group("f")])
+            yield Match(match.start(), match.end(), target, match.group("fg") is not None)
+
+
+class Spans:
+    """The spans of non-overlapping matches, sorted by start: which of them overlap a range, in
+    O(log n). A line of a million names would make a pairwise comparison run for hours."""
+
+    def __init__(self, matches: Iterable[Match]):
+        self.starts, self.ends = [], []
+        for match in matches:
+            self.starts.append(match.start)
+            self.ends.append(match.end)
+
+    def overlap(self, start: int, end: int) -> bool:
+        position = bisect.bisect_right(self.starts, start)
+        if position and self.ends[position - 1] > start:
+            return True
+        return position < len(self.starts) and self.starts[position] < end
 
 
 def words_of(text: str) -> set[str]:
@@ -307,19 +334,27 @@ def find_names(text: str, index: NameIndex, first_names: FirstNames, words: set[
     words = words_of(text) if words is None else words
     matches = list(index.find(text, words))
     if first_names.unique:
-        taken = [(m.start, m.end) for m in matches]
-        matches += [m for m in first_names.find(text, words) if not any(s < m.end and m.start < e for s, e in taken)]
+        taken = Spans(matches)
+        matches += [m for m in first_names.find(text, words) if not taken.overlap(m.start, m.end)]
         matches.sort(key=lambda m: m.start)
     return matches
 
 
-def link_text(content: str, matches: list[Match]) -> list[Token]:
-    """Split one text token's content into text and link tokens."""
+def link_text(content: str, matches: list[Match], withheld: dict[str, str], *, link: bool = True) -> list[Token]:
+    """Split one text token's content into text and link tokens. A person in `withheld` (slug → what
+    to show instead) is replaced, never linked; `link=False` (headings, link text) only replaces."""
     tokens, position = [], 0
     for match in matches:
+        is_withheld = match.target.kind == PERSON and match.target.slug in withheld
+        if not (link or is_withheld):
+            continue
         if match.start > position:
             tokens.append(_text(content[position : match.start]))
-        tokens += link_tokens(match.target, content[match.start : match.end])
+        found = content[match.start : match.end]
+        if is_withheld:
+            tokens.append(_text(withheld[match.target.slug] + (":s" if match.genitive else "")))
+        else:
+            tokens += link_tokens(match.target, found)
         position = match.end
     if position < len(content):
         tokens.append(_text(content[position:]))

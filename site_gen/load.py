@@ -16,16 +16,21 @@ from pathlib import Path
 
 from .errors import ContentError, Problems, display_path
 from .fields import FieldReader
+from .markdown import refused_url_message, refused_urls
 from .model import (
+    MEETING_STATUSES,
     PROJECT_STATUSES,
+    VISIBILITIES,
     AttendeeEntry,
     Group,
     MeetingRecord,
+    NextMeeting,
     Organization,
     Origin,
     Person,
     Project,
 )
+from .privacy import IDENTITY_NUMBER_MESSAGE, find_identity_numbers
 from .source import SourceFile, YamlMap, parse_source
 from .swedish import slugify
 
@@ -106,6 +111,8 @@ def read_source(path: Path) -> SourceFile | ContentError:
         return ContentError(shown, line, "filen är inte UTF-8 – spara den som UTF-8 i redigeraren")
     except OSError as exc:
         return ContentError(shown, 0, f"kan inte läsa filen: {exc.strerror}")
+    for line in find_identity_numbers(text):  # before anything else: such a file must never be published
+        return ContentError(shown, line, IDENTITY_NUMBER_MESSAGE)
     return parse_source(path, shown, text)
 
 
@@ -179,17 +186,23 @@ def load_records(
         problems.error(display_path(content_dir), 0, "innehållskatalogen finns inte")
         problems.raise_if_any()
     listing = content_files(content_dir) if listing is None else listing
+    outside = _folders_outside(content_dir, problems)
+    loaded: dict[str, tuple] = {}
     for folder, paths in listing.items():
+        if folder in outside:
+            cache.folders.pop(folder, None)
+            continue
         cache.folders[folder] = result = _load_folder(folder, paths, content_dir, cache, reported, changed)
         for file in result.with_problems:
             problems.errors.extend(file.errors)
             problems.warnings.extend(file.warnings)
-    if len(cache.files) != sum(cache.folders[folder].cached for folder in listing):  # files no longer listed
-        for gone in cache.files.keys() - set().union(*listing.values()):
+        loaded[folder] = result.records
+    if len(cache.files) != sum(cache.folders[folder].cached for folder in loaded):  # files no longer listed
+        for gone in cache.files.keys() - set().union(*(listing[folder] for folder in loaded)):
             del cache.files[gone]
             changed.add(gone)
     problems.raise_if_any()
-    return Records(*(cache.folders[folder].records if folder in listing else () for folder in FOLDERS))
+    return Records(*(loaded.get(folder, ()) for folder in FOLDERS))
 
 
 def _load_folder(
@@ -240,8 +253,36 @@ def _load_cached(
     return result
 
 
+def _folders_outside(content_dir: Path, problems: Problems) -> set[str]:
+    """Content folders that are symbolic links out of the content directory: reported, never read."""
+    root = content_dir.resolve()
+    outside = set()
+    for folder in FOLDERS:
+        path = content_dir / folder
+        if path.is_symlink() and root not in path.resolve().parents:
+            problems.error(_shown_link(path), 0, f"mappen är en symbolisk länk till {path.resolve()}, utanför "
+                           "innehållskatalogen, och läses inte – flytta in filerna i stället")
+            outside.add(folder)
+    return outside
+
+
+def _shown_link(path: Path) -> str:
+    """A symbolic link as messages show it: its own path, not its target's (`display_path` resolves)."""
+    return str(Path(display_path(path.parent)) / path.name)
+
+
+def _links_outside(path: Path, content_dir: Path) -> bool:
+    """Is `path` a symbolic link to a file outside the content directory? Publishing it could
+    put any file on the machine (a key, a password file) on the public site."""
+    return path.is_symlink() and content_dir.resolve() not in path.resolve().parents
+
+
 def load_file(folder: str, path: Path, content_dir: Path, problems: Problems):
     """One file of one folder → its record, or None after reporting its problems."""
+    if _links_outside(path, content_dir):
+        problems.error(_shown_link(path), 0, "filen är en symbolisk länk till en fil utanför innehållskatalogen "
+                       "och läses inte – kopiera in filen i stället")
+        return None
     source = read_source(path)
     if isinstance(source, ContentError):
         problems.errors.append(source)
@@ -268,12 +309,20 @@ def _slug_from_name(source: SourceFile, problems: Problems) -> str:
     return slug
 
 
+def _description(reader: FieldReader) -> str:
+    """The Markdown body shown on the record's page; links it will not show as links are warned about."""
+    source = reader.source
+    for line, url in refused_urls(source.body):
+        reader.problems.warn(source.shown_path, source.body_line + line, refused_url_message(url))
+    return source.body
+
+
 def _aliases(reader: FieldReader) -> tuple[str, ...]:
     return tuple(alias for alias, _ in reader.text_list("aliases"))
 
 
 def _read_person(reader: FieldReader, slug: str, origin: Origin) -> Person:
-    reader.check_known({"name", "aliases", "organizations", "role"})
+    reader.check_known({"name", "aliases", "organizations", "role", "visibility"})
     name = reader.text("name", required=True) or slug
     body = reader.source.body
     if body.strip():
@@ -289,6 +338,7 @@ def _read_person(reader: FieldReader, slug: str, origin: Origin) -> Person:
         organizations=tuple(ref for ref, _ in reader.text_list("organizations")),
         role=reader.text("role"),
         origin=origin,
+        visibility=reader.choice("visibility", VISIBILITIES, "public"),
     )
 
 
@@ -298,7 +348,7 @@ def _read_organization(reader: FieldReader, slug: str, origin: Origin) -> Organi
         slug=slug,
         name=reader.text("name", required=True) or slug,
         aliases=_aliases(reader),
-        description=reader.source.body,
+        description=_description(reader),
         origin=origin,
     )
 
@@ -315,7 +365,7 @@ def _read_project(reader: FieldReader, slug: str, origin: Origin) -> Project:
         status=status,
         organizations=tuple(ref for ref, _ in reader.text_list("organizations")),
         people=tuple(ref for ref, _ in reader.text_list("people")),
-        description=reader.source.body,
+        description=_description(reader),
         origin=origin,
     )
 
@@ -326,13 +376,16 @@ def _read_group(reader: FieldReader, slug: str, origin: Origin) -> Group:
         slug=slug,
         name=reader.text("name", required=True) or slug,
         meeting_times=reader.text("meeting_times"),
-        description=reader.source.body,
+        description=_description(reader),
         origin=origin,
     )
 
 
 def _read_meeting(reader: FieldReader, slug: str, origin: Origin) -> MeetingRecord:
-    reader.check_known({"title", "date", "group", "note_taker", "attendees", "projects", "draft"})
+    reader.check_known({
+        "title", "date", "group", "note_taker", "attendees", "projects", "draft", "status", "approved_by", "approved_on",
+        "next_meeting",
+    })
     date = reader.date("date")
     group = reader.text("group", required=True)
     return MeetingRecord(
@@ -344,9 +397,30 @@ def _read_meeting(reader: FieldReader, slug: str, origin: Origin) -> MeetingReco
         attendees=_read_attendees(reader),
         project_refs=tuple(reader.text_list("projects")),
         draft=reader.flag("draft", False),
+        status=reader.choice("status", tuple(MEETING_STATUSES), "preliminary"),
+        approved_by_refs=tuple(reader.text_list("approved_by")),
+        approved_on=reader.date("approved_on", required=False),
         body=reader.source.body,
         origin=origin,
+        next_meeting=_read_next_meeting(reader, date),
     )
+
+
+def _read_next_meeting(reader: FieldReader, meeting_date: dt.date | None) -> NextMeeting | None:
+    """`next_meeting: {date, time, place}`: the next meeting as the minutes announce it."""
+    if reader.raw("next_meeting") is None:
+        return None
+    fields = reader.nested("next_meeting")
+    if fields is None:
+        return None
+    fields.check_known({"date", "time", "place"})
+    date, time, place = fields.date("date"), fields.time_of_day("time"), fields.text("place")
+    if date is None:
+        return None
+    if meeting_date is not None and date <= meeting_date:
+        fields.error("date", f"nästa möte ({date.isoformat()}) ska vara efter det här mötet ({meeting_date.isoformat()})")
+        return None
+    return NextMeeting(date=date, time=time, place=place)
 
 
 def _read_attendees(reader: FieldReader) -> tuple[AttendeeEntry, ...]:

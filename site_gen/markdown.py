@@ -7,30 +7,53 @@
   linked. The inline rule only parses them into `entity_ref` tokens; `linking`
   resolves them, with every other cross-reference, before rendering.
 - Internal links (paths starting with '/') are rendered relative to the page, so
-  the site works from any sub-path and from a plain static host.
+  the site works from any sub-path and from a plain static host (or absolute,
+  for the feed, when the site's address is known).
+- Links and images whose URL has a scheme outside the allow-list (`urls`), such as
+  `javascript:` in any spelling, are not links: the core rule `refuse_unsafe_urls`
+  leaves their text as plain text and records them in `env["refused_urls"]` as
+  (line in the text, URL), so that the caller can warn the editor.
 """
 
 from __future__ import annotations
 
 import functools
 import posixpath
+import re
+import secrets
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+
+from .model import LinkedHTML
+from .urls import is_allowed_image, is_allowed_link
+
+REFUSED_URLS = "refused_urls"
+"""Key in the parser's `env`: the (0-based line in the text, URL) of every refused link or image."""
 
 
 def create_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
     md.enable(["table", "strikethrough"])
+    # markdown-it's own check is a deny-list, and a refused URL leaves no trace to report;
+    # ours (`refuse_unsafe_urls`) is an allow-list that knows the line of what it refuses.
+    md.validateLink = lambda url: True
     md.inline.ruler.before("link", "entity_ref", _entity_ref_rule)
+    md.core.ruler.after("inline", "refuse_unsafe_urls", refuse_unsafe_urls)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("entity_ref", _render_entity_ref)
     return md
+
+
+_ENTITY_REF = re.compile(r"\[\[((?:[^\[\]\n]|\](?!\]))+)\]\]")
+"""`[[inner]]` on one line; `inner` has no '[' and no ']]'. Matching stops at the first
+'[' or newline, so a line of 100,000 brackets is parsed in linear time."""
 
 
 def _entity_ref_rule(state: StateInline, silent: bool) -> bool:
@@ -38,12 +61,10 @@ def _entity_ref_rule(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if not src.startswith("[[", start):
         return False
-    end = src.find("]]", start + 2)
-    if end < 0:
+    match = _ENTITY_REF.match(src, start)
+    if match is None or not match.group(1).strip():
         return False
-    inner = src[start + 2 : end]
-    if not inner.strip() or "\n" in inner or "[" in inner:
-        return False
+    inner = match.group(1)
     if not silent:
         token = state.push("entity_ref", "", 0)
         token.content = inner
@@ -55,8 +76,46 @@ def _entity_ref_rule(state: StateInline, silent: bool) -> bool:
             "suppress": suppress,
             "offset": start,
         }
-    state.pos = end + 2
+    state.pos = match.end()
     return True
+
+
+def refuse_unsafe_urls(state: StateCore) -> None:
+    """Turn links and images with a URL outside the allow-list into their plain text."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept: list[Token] = []
+        in_refused_link = False
+        line = block.map[0] if block.map else 0
+        for token in block.children:
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1  # each is a line break of the source
+            if token.type == "link_open" and not is_allowed_link(str(token.attrGet("href") or "")):
+                state.env.setdefault(REFUSED_URLS, []).append((line, str(token.attrGet("href"))))
+                in_refused_link = True  # links do not nest: the next link_close is its own
+            elif token.type == "link_close" and in_refused_link:
+                in_refused_link = False
+            elif token.type == "image" and not is_allowed_image(str(token.attrGet("src") or "")):
+                state.env.setdefault(REFUSED_URLS, []).append((line, str(token.attrGet("src"))))
+                kept.extend(token.children or ())
+            else:
+                kept.append(token)
+        block.children = kept
+
+
+def refused_urls(text: str) -> list[tuple[int, str]]:
+    """The (0-based line, URL) of every link or image in `text` that is shown as plain text."""
+    env: dict = {}
+    MARKDOWN.parse(text, env)
+    return env.get(REFUSED_URLS, [])
+
+
+def refused_url_message(url: str) -> str:
+    """What an editor is told about a refused link (a warning: the page is safe either way)."""
+    shown = url if len(url) <= 60 else url[:57] + "…"
+    return (f"'{shown}' blir ingen länk utan visas som text – länkar får bara gå till https:, http:, "
+            "mailto:, tel: eller sidor på webbplatsen")
 
 
 def relative_url(target: str, page_url: str) -> str:
@@ -110,15 +169,56 @@ def _folders(path: str) -> list[str] | None:
     return None if "." in names or ".." in names else names
 
 
+def output_href(href: str, env: EnvType) -> str:
+    """A link's target as the output writes it: absolute under `site_base` (feeds), else
+    relative to `page_url` (pages); as it is when neither is given."""
+    if env.get("site_base") and href.startswith("/") and not href.startswith("//"):
+        return env["site_base"] + href[1:]
+    if "page_url" in env:
+        return relative_url(href, env["page_url"])
+    return href
+
+
 def _render_link_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     # Parsed tokens are cached and shared between pages, so they are never changed here.
     token = tokens[idx]
     href = token.attrGet("href")
-    if isinstance(href, str) and "page_url" in env:
-        token = token.copy(attrs={**token.attrs, "href": relative_url(href, env["page_url"])})
+    if isinstance(href, str):
+        if _OPEN_TARGETS in env and href.startswith("/") and not href.startswith("//"):
+            env[_OPEN_TARGETS].append(href)
+            written = _OPEN_TARGET
+        else:
+            written = output_href(href, env)
+        if written != href:
+            token = token.copy(attrs={**token.attrs, "href": written})
     return "<a" + self.renderAttrs(token) + ">"
+
+
+_OPEN_TARGETS = "open_targets"
+_OPEN_TARGET = f"\x00{secrets.token_hex(8)}\x00"
+"""Stands for an open link target while `render_open_links` renders: random, so that no
+text can hold it (markdown-it turns NUL in the text into U+FFFD, names could keep one)."""
+
+
+def render_open_links(tokens: Sequence[Token]) -> LinkedHTML:
+    """HTML of parsed tokens with the targets of links to the site's own pages left open."""
+    env: dict = {_OPEN_TARGETS: []}
+    html = MARKDOWN.renderer.render(list(tokens), MARKDOWN.options, env)
+    return LinkedHTML(tuple(html.split(_OPEN_TARGET)), tuple(env[_OPEN_TARGETS]))
+
+
+def fill_links(body: LinkedHTML, page_url: str | None, site_base: str | None = None) -> str:
+    """The HTML with its open link targets written as `render_tokens` writes them: relative to
+    `page_url` (root-relative when None), or absolute under `site_base`."""
+    env: dict = {"page_url": page_url} if page_url else {}
+    if site_base:
+        env["site_base"] = site_base
+    parts = [body.fragments[0]]
+    for target, fragment in zip(body.targets, body.fragments[1:]):
+        parts += [escapeHtml(output_href(target, env)), fragment]
+    return "".join(parts)
 
 
 def _render_entity_ref(
@@ -133,9 +233,12 @@ MARKDOWN = create_markdown()
 """Shared, configured once: building a MarkdownIt instance costs more than parsing a page."""
 
 
-def render_tokens(tokens: Sequence[Token], page_url: str | None) -> str:
-    """HTML of parsed tokens; internal links relative to `page_url` (kept root-relative when None)."""
-    env = {"page_url": page_url} if page_url else {}
+def render_tokens(tokens: Sequence[Token], page_url: str | None, site_base: str | None = None) -> str:
+    """HTML of parsed tokens; internal links relative to `page_url` (kept root-relative when None),
+    or absolute under `site_base` ('https://example.se/protokoll/') when given, for feeds."""
+    env: dict = {"page_url": page_url} if page_url else {}
+    if site_base:
+        env["site_base"] = site_base
     return MARKDOWN.renderer.render(list(tokens), MARKDOWN.options, env)
 
 

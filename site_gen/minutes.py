@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from .errors import Problems
-from .linking import GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Target, find_names, link_text, link_tokens, words_of
-from .markdown import MARKDOWN
+from .linking import (
+    GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Spans, Target, find_names, link_text, link_tokens,
+    words_of,
+)
+from .markdown import MARKDOWN, REFUSED_URLS, refused_url_message
 from .model import AgendaItem, MeetingRecord, meeting_url
 from .swedish import slugify
 
@@ -73,8 +76,12 @@ class LinkedMinutes:
 class _Linker:
     """Resolves the names of one meeting; reports problems against its file lines."""
 
-    def __init__(self, record: MeetingRecord, index: NameIndex, first_names: FirstNames, problems: Problems):
+    def __init__(
+        self, record: MeetingRecord, index: NameIndex, first_names: FirstNames, problems: Problems, withheld: dict[str, str]
+    ):
         self.record, self.index, self.first_names, self.problems = record, index, first_names, problems
+        self.withheld = withheld
+        """Slug → what to show instead, for every person who is not public."""
         self.internal_links: list[str] = []
 
     def resolve_ref(self, token: Token, block_line: int, content: str) -> Target | None:
@@ -109,17 +116,56 @@ class _Linker:
                 link_depth -= 1
             if child.type == "entity_ref":
                 out += self._entity_ref(child, block_line, inline.content, mentioned, plain=in_heading or link_depth > 0)
-            elif child.type == "text" and link_depth == 0:
+            elif child.type == "text":
                 words = words_of(child.content)
                 matches = find_names(child.content, self.index, self.first_names, words)
-                self._warn_unlinked_first_names(child.content, matches, block_line, words)
-                for match in matches:
-                    for m in mentioned:
-                        m.add(match.target)
-                out += [child] if in_heading or not matches else link_text(child.content, matches)
+                if link_depth == 0:  # the text of an editor's own link is theirs: not a mention
+                    self._warn_unlinked_first_names(child.content, matches, block_line, words)
+                    for match in matches:
+                        if not self._is_withheld(match.target):
+                            for m in mentioned:
+                                m.add(match.target)
+                link = not in_heading and link_depth == 0
+                out += link_text(child.content, matches, self.withheld, link=link) if matches else [child]
             else:
                 out.append(child)
         return out
+
+    def _is_withheld(self, target: Target) -> bool:
+        return target.kind == PERSON and target.slug in self.withheld
+
+    def check_no_withheld_names(self, tokens: list[Token]) -> None:
+        """Report a non-public person's name left where no replacement reaches: code, `[[!…]]`, an address."""
+        if not self.withheld:
+            return
+        for token in tokens:
+            line = self.record.origin.body_line + (token.map[0] if token.map else 0)
+            # What renders: code blocks, and the children of inline tokens (whose own content is the source).
+            texts = [token.content] if token.type in ("fence", "code_block") else []
+            for child in _descendants(token.children or []):
+                texts += [child.content, *(str(v) for v in (child.attrs or {}).values())]
+            for text in texts:
+                for found in self._withheld_names_in(text):
+                    self.problems.error(
+                        self.record.origin.shown_path, line,
+                        f"'{found}' får inte stå här: personen visas inte med namn på sajten (se visibility i "
+                        "personfilen) och namnet kan inte ersättas i kod, adresser eller [[!…]] – skriv initialer i stället",
+                    )
+
+    def _withheld_names_in(self, text: str) -> list[str]:
+        if not text:
+            return []
+        found, public_spans = [], []
+        for match in self.index.find(text):
+            if self._is_withheld(match.target):
+                found.append(text[match.start : match.end])
+            else:
+                public_spans.append((match.start, match.end))
+        for match in self.first_names.find(text):
+            inside_public_name = any(s <= match.start < e for s, e in public_spans)
+            if self._is_withheld(match.target) and not inside_public_name:
+                found.append(text[match.start : match.end])
+        return found
 
     def _internal_path(self, href: str, line: int) -> str | None:
         """An editor's link to a page of this site as a root-relative path; reports it if no page has it."""
@@ -137,10 +183,18 @@ class _Linker:
         return path
 
     def _warn_unlinked_first_names(self, text: str, matches: list, line: int, words: set[str]) -> None:
+        linked = Spans(matches)
         for found in self.index.known_first_names(text, words):
-            if any(m.start <= found.start() < m.end for m in matches):
+            if linked.overlap(found.start(), found.start() + 1):
                 continue
             name = found.group("f")
+            if any(slug in self.withheld for slug in self.first_names.owners.get(name, ())):
+                self.problems.error(
+                    self.record.origin.shown_path, line,
+                    f"förnamnet '{name}' kan syfta på en deltagare som inte visas med namn (två deltagare heter så) – "
+                    "skriv initialerna eller hela namnet på den som avses",
+                )
+                continue
             why = "två deltagare heter så" if name in self.first_names.ambiguous else "ingen deltagare heter så"
             self.problems.warn(
                 self.record.origin.shown_path, line,
@@ -154,18 +208,29 @@ class _Linker:
         target = self.resolve_ref(token, block_line, content)
         if target is None:
             return [text]
+        if self._is_withheld(target):
+            return [Token("text", "", 0, content=self.withheld[target.slug])]
         for m in mentioned:
             m.add(target)
         return [text] if plain else link_tokens(target, token.meta["text"])
 
 
 def link_minutes(
-    record: MeetingRecord, index: NameIndex, attendee_names: list[tuple[str, str]], problems: Problems
+    record: MeetingRecord,
+    index: NameIndex,
+    attendee_names: list[tuple[str, str]],
+    problems: Problems,
+    withheld: dict[str, str] | None = None,
 ) -> LinkedMinutes:
-    tokens = MARKDOWN.parse(record.body, {})
-    linker = _Linker(record, index, FirstNames(attendee_names), problems)
+    """`attendee_names`: (first name, slug) of each attendee; `withheld`: slug → what the site shows
+    instead of the name, for each person who is not public."""
+    env: dict = {}
+    tokens = MARKDOWN.parse(record.body, env)
+    for line, url in env.get(REFUSED_URLS, ()):
+        problems.warn(record.origin.shown_path, record.origin.body_line + line, refused_url_message(url))
+    linker = _Linker(record, index, FirstNames(attendee_names), problems, withheld or {})
     meeting_mentions = _Mentions()
-    anchors: set[str] = set(RESERVED_IDS)
+    anchors: dict[str, int] = dict.fromkeys(RESERVED_IDS, 2)
     items: list[_ItemDraft] = []
     for position, token in enumerate(tokens):
         if token.type == "heading_open":
@@ -173,17 +238,20 @@ def link_minutes(
                 line = record.origin.body_line + (token.map[0] if token.map else 0)
                 problems.error(record.origin.shown_path, line, "rubriker i protokollet börjar med ## (# är sidans titel) – skriv ## framför rubriken")
             elif token.tag in ("h2", "h3"):
-                title = _plain_text(tokens[position + 1])
-                anchor = _unique_anchor(title, anchors, len(items) + 1)
-                token.attrSet("id", anchor)
-                items.append(_ItemDraft(title, anchor, int(token.tag[1])))
+                items.append(_ItemDraft("", "", int(token.tag[1])))  # titled below, from the linked text
         elif token.type == "inline":
             in_heading = tokens[position - 1].type == "heading_open"
             heading_is_item = in_heading and tokens[position - 1].tag in ("h2", "h3")
             current = [items[-1].mentions] if items else []
             token.children = linker.link_inline(token, [meeting_mentions, *current], in_heading)
-            if items and not heading_is_item:
+            if heading_is_item:  # after linking, so a withheld name never reaches a title or an anchor
+                item = items[-1]
+                item.title = _plain_text(token)
+                item.anchor = _unique_anchor(item.title, anchors, len(items))
+                tokens[position - 1].attrSet("id", item.anchor)
+            elif items:
                 items[-1].text.append(_plain_text(token))
+    linker.check_no_withheld_names(tokens)
     return LinkedMinutes(
         tokens=tuple(tokens),
         items=tuple(item.finish() for item in items),
@@ -194,12 +262,21 @@ def link_minutes(
     )
 
 
-def _unique_anchor(title: str, taken: set[str], number: int) -> str:
+def _descendants(tokens: list[Token]) -> Iterable[Token]:
+    for token in tokens:
+        yield token
+        yield from _descendants(token.children or [])
+
+
+def _unique_anchor(title: str, taken: dict[str, int], number: int) -> str:
+    """`taken`: every anchor in use → the next number to try after it, so that many headings
+    with one title are numbered in linear time (20,000 took two minutes counting from 2)."""
     base = slugify(title) or f"punkt-{number}"
-    anchor, suffix = base, 2
+    anchor, suffix = base, taken.get(base, 2)
     while anchor in taken:
         anchor, suffix = f"{base}-{suffix}", suffix + 1
-    taken.add(anchor)
+    taken[base] = max(suffix, taken.get(base, 2))
+    taken[anchor] = taken.get(anchor, 2)
     return anchor
 
 

@@ -7,6 +7,7 @@ adds the cross-reference indexes. Nothing here knows about HTML or templates.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,15 @@ PROJECT_STATUSES = {
     "completed": "Avslutat",
 }
 """Allowed `status` values of a project, with the label the site shows."""
+
+VISIBILITIES = ("public", "initials", "hidden")
+"""Allowed `visibility` values of a person: how the public site may show them.
+- public: name, page, links;
+- initials: no page; the name is shown as initials ('B. N.') wherever it would appear;
+- hidden: no page; shown as a neutral phrase ('en representant för RSMH', 'en deltagare')."""
+
+MEETING_STATUSES = {"preliminary": "Ej justerat", "approved": "Justerat"}
+"""Allowed `status` values of a meeting's minutes, with the label the site shows."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +65,16 @@ class Person:
     role: str | None
     """A role or title the minutes give, shown under the name."""
     origin: Origin
+    visibility: str = "public"
+    """A value of `VISIBILITIES`."""
 
     @property
     def first_name(self) -> str:
         return self.name.split()[0]
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,17 @@ class AttendeeEntry:
 
 
 @dataclass(frozen=True)
+class NextMeeting:
+    """The next meeting as a meeting's minutes announce it (`next_meeting` in front matter)."""
+
+    date: dt.date
+    time: dt.time | None
+    """Start time, local time in Sweden; None when the minutes give none."""
+    place: str | None
+    """Where, as the minutes say it."""
+
+
+@dataclass(frozen=True)
 class MeetingRecord:
     """A meeting as its file says it; `library` turns it into a `Meeting`."""
 
@@ -128,20 +155,47 @@ class MeetingRecord:
     project_refs: tuple[tuple[str, int], ...]
     """Projects named in front matter, each with its line."""
     draft: bool
+    status: str
+    """A key of `MEETING_STATUSES`."""
+    approved_by_refs: tuple[tuple[str, int], ...]
+    """Who approved ('justerade') the minutes, each with its line."""
+    approved_on: dt.date | None
     body: str
     """Markdown."""
     origin: Origin
+    next_meeting: NextMeeting | None = None
+    """The next meeting, when the minutes announce one."""
 
 
 # --- Resolved model -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class LinkedHTML:
+    """HTML whose links to the site's own pages are left open: a page writes them relative to
+    itself, a feed absolute (`markdown.fill_links`)."""
+
+    fragments: tuple[str, ...]
+    """The HTML around the open link targets: one more than `targets`."""
+    targets: tuple[str, ...]
+    """Root-relative link targets ('/personer/x/'), in order."""
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as the public site may show them in one meeting."""
+
+    slug: str | None
+    """The person's slug; None when the person is not public (no page, no slug in the output)."""
+    withheld_as: str | None = None
+    """For a person who is not public: what the site shows instead ('B. N.', 'en deltagare')."""
+
+
+@dataclass(frozen=True)
 class Attendance:
-    person: str
-    """Person slug."""
+    person: PersonRef
     affiliation: str | None
-    """As the minutes give it for this meeting."""
+    """As the minutes give it for this meeting (None for a hidden person: the phrase carries it)."""
     organization: str | None
     """Slug of the organisation the affiliation names, if it names one."""
 
@@ -171,21 +225,25 @@ class Meeting:
     date: dt.date
     group: str
     """Group slug."""
-    note_taker: str | None
-    """Person slug."""
+    note_taker: PersonRef | None
     attendees: tuple[Attendance, ...]
     items: tuple[AgendaItem, ...]
     projects: tuple[str, ...]
     """Every project discussed: named in the text or in front matter."""
     mentioned_people: tuple[str, ...]
-    """People mentioned in the text, attendees included."""
+    """Public people mentioned in the text, attendees included."""
     organizations: tuple[str, ...]
     """Organisations mentioned in the text or represented by an attendee."""
-    body_html: str = field(repr=False)
-    """The minutes as HTML, every name linked. Its links are relative to the meeting's own
-    page, the one page that shows them (HTML is a fraction of the parsed tokens' memory)."""
+    body: LinkedHTML = field(repr=False)
+    """The minutes as HTML, every name linked (a tenth of the parsed tokens' memory)."""
     draft: bool
+    status: str
+    """A key of `MEETING_STATUSES`."""
+    approved_by: tuple[PersonRef, ...]
+    approved_on: dt.date | None
     origin: Origin
+    next_meeting: NextMeeting | None = None
+    """The next meeting, when the minutes announce one."""
 
     @property
     def url(self) -> str:
@@ -222,6 +280,7 @@ class Library:
 
     meetings: dict[str, Meeting]
     people: dict[str, Person]
+    """Public people only: the others have no page and appear nowhere by name."""
     projects: dict[str, Project]
     groups: dict[str, Group]
     organizations: dict[str, Organization]
@@ -245,3 +304,14 @@ class Library:
     """Organisation slug → project slug → how many agenda items mention both."""
     item_projects_by_person: dict[str, dict[str, int]]
     """Person slug → project slug → how many agenda items mention both."""
+    withheld_people: dict[str, Person] = field(default_factory=dict)
+    """People who are not public, for the leak check alone (`privacy`): nothing renders them."""
+    withheld_attendees: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Meeting slug → slugs of its attendees who are not public, for the leak check alone."""
+
+    def meeting_on(self, group: str, date: dt.date) -> Meeting | None:
+        """The group's published meeting on `date` (the first, if it met twice that day), if any."""
+        slugs = self.meetings_by_group.get(group, ())
+        position = bisect.bisect_left(slugs, date, key=lambda slug: self.meetings[slug].date)  # oldest first
+        found = self.meetings[slugs[position]] if position < len(slugs) else None
+        return found if found is not None and found.date == date else None

@@ -58,14 +58,14 @@ def _yaml_text(value: str) -> str:
 def new_meeting_text(library: Library, group: str, date: dt.date) -> str:
     meetings = [library.meetings[s] for s in library.meetings_by_group.get(group, ())]
     recent = meetings[-RECENT_MEETINGS:]
-    counts = Counter(a.person for m in recent for a in m.attendees)
+    counts = Counter(a.person.slug for m in recent for a in m.attendees)
     # At least half of the recent meetings; after a single meeting, everyone who came.
     regular = {p for p, n in counts.items() if n >= max(1, (len(recent) + 1) // 2)}
     # The latest minutes' order first (the list editors know), then the others by attendance.
-    latest = [a.person for a in recent[-1].attendees if a.person in regular] if recent else []
+    latest = [a.person.slug for a in recent[-1].attendees if a.person.slug in regular] if recent else []
     others = sorted(regular - set(latest), key=lambda p: (-counts[p], person_sort_key(library.people[p].name)))
-    last_affiliation = {a.person: a.affiliation for m in recent for a in m.attendees}
-    note_takers = Counter(m.note_taker for m in meetings if m.note_taker)
+    last_affiliation = {a.person.slug: a.affiliation for m in recent for a in m.attendees}
+    note_takers = Counter(m.note_taker.slug for m in meetings if m.note_taker)
     lines = ["---", f"title: {_yaml_text(f'{library.groups[group].name} {format_date(date)}')}",
              f"date: {date.isoformat()}", f"group: {group}"]
     if note_takers:

@@ -17,24 +17,31 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
-import os
 import json
+import os
 import pickle
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import SiteConfig, load_config
+from .config import SiteConfig, deployment_notices, load_config
 from .data import DataCache, site_json
+from .dependencies import data_of, pages_affected_by
+from .errors import BuildFailed, ContentError
+from .feed import FEED_URL, atom_feed
+from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .model import Library
+from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
+from .search import INDEX_DIR, IndexReport, index_site
+from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
-from .dependencies import data_of, pages_affected_by
-from .views import Page, Summaries, page_count, site_pages
-from .write import OutputFile, check_output_dir, update_site, url_to_path, write_site
+from .views import NOT_FOUND_URL, Page, Summaries, page_count, page_urls, site_pages
+from .write import OutputFile, check_output_dir, recover_interrupted_build, update_site, url_to_path, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = PROJECT_ROOT / "templates"
@@ -51,6 +58,8 @@ class BuildOptions:
     base_url: str | None = None
     """Overrides `base_url` in site.toml when given."""
     include_drafts: bool = False
+    search_index: bool = True
+    """Write the Pagefind search index (one-shot builds; `serve` indexes on demand)."""
     jobs: int = 0
     """Processes for the heavy part of a whole build (0: one per available CPU)."""
 
@@ -67,6 +76,10 @@ class BuildReport:
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds per stage, for benchmarks."""
     library: Library | None = None
+    notices: list[ContentError] = field(default_factory=list)
+    """What the published site lacks because a setting is empty (`config.deployment_notices`)."""
+    search: IndexReport | None = None
+    """The search index written (one-shot builds; serve indexes on demand)."""
 
     @property
     def written(self) -> int:
@@ -93,6 +106,7 @@ class Site:
         self._template_references: TemplateReferences = {}
         self._data_cache = DataCache()
         self._summaries: Summaries = {}
+        self._calendar_cache: CalendarCache = {}
         self._last: tuple[Library, SiteConfig, dict[str, bytes]] | None = None
         """The library, settings and template digests of the last successful build."""
         self._pending: set[Path] = set()
@@ -129,6 +143,7 @@ class Site:
             report.stages[stage] = now - last
             last = now
 
+        recover_interrupted_build(options.output_dir)
         check_output_dir(options.output_dir, options.content_dir)
         config = load_config(options.content_dir, options.base_url)
         records = load_records(options.content_dir, cache=self.file_cache,
@@ -145,9 +160,12 @@ class Site:
         # build never holds every page's view or HTML at once.
         pages = site_pages(library, config, only=affected, summaries=self._summaries)
         page_fingerprints: dict[str, bytes] = {}
-        files = self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
-                                     in_place or remember, in_place)
-        files = itertools.chain(files, self._data_to_write(library, options.static_dir, text_only, in_place))
+        files = itertools.chain(
+            self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
+                                 in_place or remember, in_place),
+            self._data_to_write(library, config, options.static_dir, text_only, in_place),
+        )
+        files = _checked_for_privacy(library, files)
         if in_place:
             files = list(files)
             lap("render")
@@ -156,22 +174,34 @@ class Site:
             for url in affected:  # those not rendered are gone
                 kept.pop(url_to_path(url), None)
             page_fingerprints = {**kept, **page_fingerprints}
-        if in_place:
+        if in_place:  # serve indexes for search on demand (site_gen/serve.py)
             fingerprints = {**page_fingerprints, **self._data_fingerprints}
             stale = sorted(set(self.fingerprints) - set(fingerprints))
             update_site(files, stale, options.output_dir)
             report.deleted = len(stale)
             report.written_paths = sorted(file.path for file in files)
+            if files or stale:  # an index of older pages may hold what they no longer show
+                shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
+            lap("write")
         else:
             written: list[str] = []
-            write_site((written.append(file.path) or file for file in files), options.output_dir)
-            lap("render")  # and write: each page was written as soon as it was rendered
+
+            def index(staging: Path) -> None:  # before the swap: the published site has its own index
+                lap("render")  # and write: each page was written as soon as it was rendered
+                report.search = index_site(staging, shown=options.output_dir)
+                # Made from pages already checked; checked all the same, as every output byte is.
+                index = sorted(p for p in (staging / INDEX_DIR).rglob("*") if p.is_file())
+                _check_privacy(library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes()) for p in index])
+
+            write_site((written.append(file.path) or file for file in files), options.output_dir,
+                       before_swap=index if options.search_index else None)
+            lap("index" if options.search_index else "render")  # "index" includes the swap
             report.written_paths = sorted(written)
             fingerprints = {**page_fingerprints, **self._data_fingerprints}
         self.fingerprints, self._page_fingerprints = fingerprints, page_fingerprints
         self._last, self._pending = (library, config, templates), set()
-        lap("write")
         report.pages, report.library = page_count(library), library
+        report.notices = deployment_notices(config, options.content_dir)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -186,23 +216,31 @@ class Site:
         for page in pages:
             path = url_to_path(page.url)
             if fingerprint:
-                inputs = [page.url, page.template, page.title, page.source_path, settings, page.view]
+                inputs = [page.url, page.template, page.title, page.source_path, page.description,
+                          page.links_from_root, settings, page.view]
                 fingerprints[path] = _digest(templates[page.template] + _serialized(inputs))
                 if in_place and self.fingerprints.get(path) == fingerprints[path]:
                     continue
             yield OutputFile(path, renderer.render(page).encode("utf-8"))
 
-    def _data_to_write(self, library: Library, static_dir: Path, text_only: bool, in_place: bool) -> Iterator[OutputFile]:
-        """site.json and the static assets; in place, only those that changed. Their
-        fingerprints go to `_data_fingerprints`."""
+    def _data_to_write(
+        self, library: Library, config: SiteConfig, static_dir: Path, text_only: bool, in_place: bool
+    ) -> Iterator[OutputFile]:
+        """site.json, the feed, the calendar, robots.txt, the sitemap and the static assets; in
+        place, only those that changed. Their fingerprints go to `_data_fingerprints`."""
         fingerprints = self._data_fingerprints = {}
-        if text_only:  # the data file holds no text of the minutes: it cannot have changed
-            fingerprints[DATA_PATH] = self.fingerprints[DATA_PATH]
+        if text_only:  # these files hold no text of the minutes: they cannot have changed
+            for path in TEXT_FREE_FILES:
+                if path in self.fingerprints:
+                    fingerprints[path] = self.fingerprints[path]
+            files = []
         else:
             data, fingerprints[DATA_PATH] = site_json(library, self._data_cache)
             if not in_place or self.fingerprints.get(DATA_PATH) != fingerprints[DATA_PATH]:
                 yield OutputFile(DATA_PATH, data)
-        for file in static_files(static_dir):
+            files = listing_files(library, config, self._calendar_cache)
+        files.append(OutputFile(url_to_path(FEED_URL), atom_feed(library, config)))
+        for file in [*files, *static_files(static_dir)]:
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
                 yield file
@@ -249,6 +287,48 @@ def _serialized(value: object) -> bytes:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def listing_files(
+    library: Library, config: SiteConfig, calendar_cache: CalendarCache | None = None
+) -> list[OutputFile]:
+    """The calendar, robots.txt and (with a base URL) the sitemap: made from the meetings' front
+    matter and the list of pages, never from the text of the minutes (see `TEXT_FREE_FILES`)."""
+    files = [
+        OutputFile(url_to_path(CALENDAR_URL), calendar_file(library, config, calendar_cache)),
+        OutputFile(url_to_path(ROBOTS_URL), robots_txt(config.base_url)),
+    ]
+    if config.base_url:
+        urls = [url for url in page_urls(library) if url != NOT_FOUND_URL]
+        files.append(OutputFile(url_to_path(SITEMAP_URL), sitemap_xml(urls, config.base_url)))
+    return files
+
+
+TEXT_FREE_FILES = ("data/site.json", *(url_to_path(u) for u in (CALENDAR_URL, ROBOTS_URL, SITEMAP_URL)))
+"""Output files that show nothing of the minutes' text: a text-only edit keeps them as they are.
+The feed is not among them: it carries the minutes."""
+
+
+def _checked_for_privacy(library: Library, files: Iterable[OutputFile]) -> Iterator[OutputFile]:
+    """`files`, each scanned for the names of people who are not public as it passes (see
+    `privacy`); after the last one, `BuildFailed` if any named one, before anything is
+    published (a whole build is swapped in only after this; serve writes after it)."""
+    scanner = OutputScanner(library)
+    if not scanner.active:
+        yield from files
+        return
+    sources, errors = sources_of(library), []
+    for file in files:
+        errors += check_output([(file.path, file.data)], scanner, sources)
+        yield file
+    if errors:
+        raise BuildFailed(errors)
+
+
+def _check_privacy(library: Library, files: list[OutputFile]) -> None:
+    """Stop before writing if any file names a person who is not public (see `privacy`)."""
+    for _ in _checked_for_privacy(library, files):
+        pass
 
 
 def static_files(static_dir: Path) -> list[OutputFile]:

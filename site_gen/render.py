@@ -20,8 +20,11 @@ from jinja2 import meta
 
 from .config import SiteConfig
 from .errors import BuildFailed, ContentError, display_path
+from .feed import FEED_URL
+from .ical import CALENDAR_URL
 from .markdown import relative_url
-from .views import Page
+from .search import SEARCH_URL
+from .views import ACCESSIBILITY_URL, Page
 
 NAVIGATION = (
     ("/moten/", "Möten"),
@@ -37,6 +40,11 @@ FAVICON_URL = "/assets/favicon.svg"
 
 @jinja2.pass_context
 def _url_filter(context: jinja2.runtime.Context, target: str) -> str:
+    """A root-relative URL as the page links it: relative to the page, or from the site's root
+    on a page whose links must work at any depth (`Page.links_from_root`)."""
+    root = context.get("link_root")
+    if root and target.startswith("/") and not target.startswith("//"):
+        return root + target.lstrip("/")
     return relative_url(target, context["page_url"])
 
 
@@ -96,12 +104,21 @@ class Renderer:
             "page": page.view,
             "page_title": page.title,
             "page_url": page.url,
-            "canonical_url": config.base_url + page.url.lstrip("/") if config.base_url else None,
+            "page_description": page.description or config.description,
+            "og_type": "article" if page.template == "meeting.html" else "website",
+            # The 404 page is no address of its own: no canonical link or Open Graph tags.
+            "canonical_url": config.base_url + page.url.lstrip("/") if config.base_url and not page.links_from_root
+            else None,
+            "link_root": (config.base_url or "/") if page.links_from_root else None,
             "edit_url": config.edit_url + page.source_path if config.edit_url and page.source_path else None,
             "navigation": [
                 {"url": url, "label": label, "current": page.url.startswith(url)} for url, label in NAVIGATION
             ],
+            "search": {"url": SEARCH_URL, "in_header": page.url != SEARCH_URL},  # the search page has its own field
             "data_url": DATA_URL,
+            "feed_url": FEED_URL,
+            "calendar_url": CALENDAR_URL,
+            "accessibility_url": ACCESSIBILITY_URL,
             "stylesheet_url": STYLESHEET_URL,
             "favicon_url": FAVICON_URL,
         }

@@ -117,7 +117,27 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
     return result
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    value = loader.construct_scalar(node)
+    if _SURROGATE.search(value) is None:
+        return value
+    # YAML reads the escapes "\ud83d\ude00" as two halves of one character (JSON joins them):
+    # join pairs; a half without its other half can be neither written as UTF-8 nor shown.
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        half = _SURROGATE.search(value).group()
+        raise yaml.constructor.ConstructorError(
+            None, None, f"\\u{ord(half):04x} är ett halvt tecken – skriv tecknet som det är, inte som \\u-kod",
+            node.start_mark,
+        ) from None
+
+
 _Loader.add_constructor("!ambiguous", _construct_ambiguous)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 # Values that look like timestamps stay text: validation parses dates itself.
@@ -206,6 +226,8 @@ def parse_source(path: Path, shown_path: str, text: str) -> SourceFile | Content
         return ContentError(shown_path, line, f"ogiltig YAML: {_yaml_problem(exc)}")
     except yaml.YAMLError as exc:
         return ContentError(shown_path, fm_line, f"ogiltig YAML: {exc}")
+    except RecursionError:  # PyYAML composes nested lists and mappings recursively
+        return ContentError(shown_path, fm_line + 1, "ogiltig YAML: listor eller nycklar i för många nivåer – skriv front matter utan så djup nästling")
     if meta is None:
         meta = YamlMap()
         meta.line, meta.key_lines = fm_line, {}

@@ -78,3 +78,28 @@ def format_date(date: dt.date) -> str:
 def format_date_with_weekday(date: dt.date) -> str:
     """'torsdag 18 maj 2017'."""
     return f"{WEEKDAYS[date.weekday()]} {format_date(date)}"
+
+
+# Swedish time: CET (+01:00), and CEST (+02:00) from 01:00 UTC on the last Sunday of March
+# to 01:00 UTC on the last Sunday of October, the EU rule in force since 1996. Written out
+# here (and as the VTIMEZONE of `ical`) so that builds need no time zone database;
+# `tests/test_calendar.py` checks it against the system's tzdata.
+TIME_ZONE = "Europe/Stockholm"
+
+
+def _last_sunday(year: int, month: int) -> dt.date:
+    last = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - 6) % 7)
+
+
+def utc_offset(local: dt.datetime) -> dt.timedelta:
+    """The UTC offset of a Swedish local time. Like `zoneinfo` (fold=0), the repeated hour in
+    October counts as summer time and the skipped hour in March (02:00–03:00) as winter time."""
+    summer_starts = dt.datetime.combine(_last_sunday(local.year, 3), dt.time(3))
+    summer_ends = dt.datetime.combine(_last_sunday(local.year, 10), dt.time(3))
+    return dt.timedelta(hours=2 if summer_starts <= local < summer_ends else 1)
+
+
+def local_timestamp(local: dt.datetime) -> str:
+    """RFC 3339 time with the Swedish offset: '2017-05-29T00:00:00+02:00'."""
+    return local.replace(tzinfo=dt.timezone(utc_offset(local))).isoformat()

@@ -16,18 +16,21 @@ from typing import Any
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .markdown import render_markdown
+from .markdown import fill_links, render_markdown
 from .model import (
+    MEETING_STATUSES,
     PROJECT_STATUSES,
     Group,
     Library,
     Meeting,
+    PersonRef,
     group_url,
     meeting_url,
     organization_url,
     person_url,
     project_url,
 )
+from .search import SEARCH_URL
 from .swedish import family_initial, format_date, format_date_with_weekday, person_sort_key, sort_key
 
 View = dict[str, Any]
@@ -46,10 +49,20 @@ class Page:
     view: View
     source_path: str | None = None
     """The content file behind the page, for 'edit this page'."""
+    description: str | None = None
+    """A sentence on what the page shows (meta description, Open Graph); the site's description when None."""
+    links_from_root: bool = False
+    """Links start at the site's root (`base_url`, else '/') instead of at the page: for the
+    404 page, which a static host serves at any depth, where a relative link leads astray."""
 
 
-INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/")
+INDEX_PAGES = ("/", "/moten/", "/personer/", "/projekt/", "/grupper/", "/organisationer/", SEARCH_URL)
 """Pages that summarise everything: any change to a meeting may change them."""
+ACCESSIBILITY_URL = "/tillganglighet/"
+NOT_FOUND_URL = "/404.html"
+"""A static host serves it for any missing path, at any depth (see `Page.links_from_root`)."""
+FIXED_PAGES = (ACCESSIBILITY_URL, NOT_FOUND_URL)
+"""Pages that show nothing from the content folders: only the settings and templates change them."""
 
 
 def site_pages(
@@ -74,11 +87,16 @@ def site_pages(
         ("/projekt/", "projects.html", "Projekt", views.projects_index),
         ("/grupper/", "groups.html", "Grupper", views.groups_index),
         ("/organisationer/", "organizations.html", "Organisationer", views.organizations_index),
+        (SEARCH_URL, "search.html", "Sök", views.search_page),
+        (ACCESSIBILITY_URL, "accessibility.html", "Tillgänglighet", lambda: accessibility(config)),
     ):
         if wanted(url):
             yield Page(url, template, title, make_view(), None)
+    if wanted(NOT_FOUND_URL):
+        yield Page(NOT_FOUND_URL, "404.html", "Sidan finns inte", {}, links_from_root=True)
     kinds = (
-        (lib.meetings, meeting_url, "meeting.html", lambda m: m.title, views.meeting_by_slug),
+        (lib.meetings, meeting_url, "meeting.html", lambda m: f"UTKAST: {m.title}" if m.draft else m.title,
+         views.meeting_by_slug),
         (lib.people, person_url, "person.html", lambda p: p.name, views.person),
         (lib.projects, project_url, "project.html", lambda p: p.name, views.project),
         (lib.groups, group_url, "group.html", lambda g: g.name, views.group),
@@ -88,19 +106,21 @@ def site_pages(
         slugs = records if only is None else (s for s in records if url_of(s) in only)
         for slug in slugs:
             record = records[slug]
-            yield Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path)
+            yield Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path,
+                       views.description(slug) if records is lib.meetings else None)
 
 
 def page_count(library: Library) -> int:
     """How many pages the site has (`len(page_urls(library))`, without making them)."""
-    return len(INDEX_PAGES) + sum(map(len, (library.meetings, library.people, library.projects, library.groups,
-                                            library.organizations)))
+    return len(INDEX_PAGES) + len(FIXED_PAGES) + sum(map(len, (
+        library.meetings, library.people, library.projects, library.groups, library.organizations)))
 
 
 def page_urls(library: Library) -> list[str]:
     """Every page URL, without building any view."""
     return [
         *INDEX_PAGES,
+        *FIXED_PAGES,
         *(m.url for m in library.meetings.values()),
         *(person_url(s) for s in library.people),
         *(project_url(s) for s in library.projects),
@@ -120,6 +140,13 @@ class _Views:
 
     def person_link(self, slug: str) -> View:
         return {"name": self.lib.people[slug].name, "url": person_url(slug)}
+
+    def person_ref(self, ref: PersonRef) -> View:
+        """A person as one meeting shows them: a link, or (not public) initials or a phrase without one."""
+        if ref.slug is not None:
+            return self.person_link(ref.slug)
+        shown = ref.withheld_as or ""
+        return {"name": shown[:1].upper() + shown[1:], "url": None}
 
     def project_link(self, slug: str) -> View:
         project = self.lib.projects[slug]
@@ -144,6 +171,7 @@ class _Views:
                 "date": format_date(meeting.date),
                 "date_iso": meeting.date.isoformat(),
                 "group": self.group_link(meeting.group),
+                "draft": meeting.draft,
             })
         return cached[2]
 
@@ -181,34 +209,85 @@ class _Views:
             years.setdefault(meeting.date.year, []).append(self.meeting_summary(meeting.slug))
         return {"years": [{"year": year, "meetings": meetings} for year, meetings in years.items()]}
 
+    def description(self, slug: str) -> str:
+        """'Protokoll från Gemensam utvecklingsgrupp, måndag 29 maj 2017. Dagordning: …'"""
+        meeting = self.lib.meetings[slug]
+        agenda = [item.title for item in meeting.items if item.level == 2]
+        text = f"Protokoll från {self.lib.groups[meeting.group].name}, {format_date_with_weekday(meeting.date)}."
+        return text + (f" Dagordning: {', '.join(agenda)}." if agenda else "")
+
     def meeting_by_slug(self, slug: str) -> View:
         return self.meeting(self.lib.meetings[slug])
 
     def meeting(self, meeting: Meeting) -> View:
         siblings = self.lib.meetings_by_group[meeting.group]
         position = siblings.index(meeting.slug)
-        present = {a.person for a in meeting.attendees}
+        present = {a.person.slug for a in meeting.attendees}
         return {
             "title": meeting.title,
             "date": format_date_with_weekday(meeting.date),
             "date_iso": meeting.date.isoformat(),
             "group": self.group_link(meeting.group),
+            "draft": meeting.draft,
+            "status": {
+                "approved": meeting.status == "approved",
+                "label": MEETING_STATUSES[meeting.status],
+                "by": [self.person_ref(ref) for ref in meeting.approved_by],
+                "on": format_date(meeting.approved_on) if meeting.approved_on else None,
+                "on_iso": meeting.approved_on.isoformat() if meeting.approved_on else None,
+            },
             "attendees": [
                 {
-                    **self.person_link(a.person),
+                    **self.person_ref(a.person),
                     "affiliation": a.affiliation,
                     "organization_url": organization_url(a.organization) if a.organization else None,
                     "note_taker": a.person == meeting.note_taker,
                 }
                 for a in meeting.attendees
             ],
-            "note_taker": self.person_link(meeting.note_taker) if meeting.note_taker else None,
+            "note_taker": self.person_ref(meeting.note_taker) if meeting.note_taker else None,
             "toc": table_of_contents(meeting),
-            "body": Markup(meeting.body_html),
+            "body": Markup(fill_links(meeting.body, meeting.url)),
             "projects": self.by_name([self.project_link(slug) for slug in meeting.projects]),
             "mentioned": self.people_sorted(tuple(s for s in meeting.mentioned_people if s not in present)),
             "previous": self.meeting_summary(siblings[position - 1]) if position > 0 else None,
             "next": self.meeting_summary(siblings[position + 1]) if position + 1 < len(siblings) else None,
+            "next_meeting": self.announced_meeting(meeting),
+            "search_filters": self.search_filters(meeting),
+        }
+
+    def announced_meeting(self, meeting: Meeting) -> View | None:
+        """The next meeting the minutes announce; linked when its minutes are published."""
+        announced = meeting.next_meeting
+        if announced is None:
+            return None
+        held = self.lib.meeting_on(meeting.group, announced.date)
+        time = announced.time.strftime("%H:%M") if announced.time else None
+        return {
+            "date": format_date_with_weekday(announced.date),
+            "datetime": f"{announced.date.isoformat()}T{time}" if time else announced.date.isoformat(),
+            "time": time,
+            "place": announced.place,
+            "url": held.url if held else None,
+        }
+
+    def search_filters(self, meeting: Meeting) -> list[View]:
+        """What the search page can narrow results by: the meeting's group, the public people
+        who attended or are named, and the projects discussed (names, as readers know them).
+        People who are not public are left out: a filter would tie their meetings together."""
+        people = {a.person.slug for a in meeting.attendees if a.person.slug} | set(meeting.mentioned_people)
+        return [
+            {"name": "Grupp", "values": [self.lib.groups[meeting.group].name]},
+            {"name": "Person", "values": [p["name"] for p in self.people_sorted(people)]},
+            {"name": "Projekt", "values": sorted((self.lib.projects[p].name for p in meeting.projects), key=sort_key)},
+        ]
+
+    def search_page(self) -> View:
+        """Without JavaScript the search page cannot search (the index is queried in the
+        browser), so it offers the ways to browse instead."""
+        return {
+            "years": sorted({m.date.year for m in self.lib.meetings.values()}, reverse=True),
+            "groups": self.groups_index()["groups"],
         }
 
     def people_index(self) -> View:
@@ -308,6 +387,8 @@ class _Views:
         }
 
     def _members_by_attendance(self, group: str) -> list[View]:
+        # Only public people are counted (`Library.attendance_by_group`): a tally across
+        # meetings would tie a withheld person's appearances together.
         counts = self.lib.attendance_by_group.get(group, {})
         regular_from = regular_attendance_threshold(len(self.lib.meetings_by_group.get(group, ())))
         ordered = sorted(counts, key=lambda s: (-counts[s], person_sort_key(self.lib.people[s].name)))
@@ -336,6 +417,24 @@ class _Views:
             "meetings": self.meeting_list(self.lib.meetings_by_organization.get(slug, ())),
             "projects": self.by_name([self.project_link(p) for p in projects]),
         }
+
+
+def accessibility(config: SiteConfig) -> View:
+    """The accessibility statement's settings; its text is `templates/accessibility.html`."""
+    return {"publisher": config.publisher or None, "contact": feedback_contact(config)}
+
+
+def feedback_contact(config: SiteConfig) -> View | None:
+    """Where readers send accessibility feedback: `accessibility_contact` (an e-mail address or
+    a web address), else the source repository, else nowhere (the build warns)."""
+    contact = config.accessibility_contact
+    if contact and "@" in contact and not contact.startswith(("https://", "http://")):
+        return {"href": f"mailto:{contact}", "text": contact}
+    if contact:
+        return {"href": contact, "text": contact}
+    if config.repository_url:
+        return {"href": config.repository_url, "text": "webbplatsens källkodsarkiv"}
+    return None
 
 
 def table_of_contents(meeting: Meeting) -> list[View]:

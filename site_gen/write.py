@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,15 +47,23 @@ def check_output_dir(output_dir: Path, content_dir: Path) -> None:
         )])
 
 
-def write_site(files: Iterable[OutputFile], output_dir: Path) -> None:
+def write_site(
+    files: Iterable[OutputFile], output_dir: Path, before_swap: Callable[[Path], None] | None = None
+) -> None:
     """Write `files` as the complete new content of `output_dir`, atomically. They may come
-    from a generator that renders them as they are asked for: if it fails, nothing changed."""
+    from a generator that renders them as they are asked for: if it fails, nothing changed.
+
+    `before_swap(staging)` may add to the finished tree before it is published (the
+    search index); if it raises, nothing is published.
+    """
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(output_dir)
+    recover_interrupted_build(output_dir)
     staging = output_dir.with_name(f".{output_dir.name}.new-{os.getpid()}")
     try:
         _write_tree(files, staging)
+        if before_swap is not None:
+            before_swap(staging)
         _swap(staging, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -111,12 +119,42 @@ def _swap(staging: Path, output_dir: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _remove_leftovers(output_dir: Path) -> None:
-    """Clean up after builds that were killed mid-way."""
-    retired = sorted(output_dir.parent.glob(f".{output_dir.name}.old-*"))
+def recover_interrupted_build(output_dir: Path) -> None:
+    """Clean up after builds that were killed mid-way (called before every build).
+
+    A build killed between its two renames left no `output_dir`, and the previous site
+    as `.<name>.old-<pid>`: that is put back, so that even a build that then fails on bad
+    content leaves the previous site in place. Staging and retired directories of
+    processes that are gone are removed; those of a build still running are left alone.
+    """
+    output_dir = output_dir.absolute()
+    parent, name = output_dir.parent, output_dir.name
+    if not parent.is_dir():
+        return
+    leftovers = sorted(p for p in parent.glob(f".{name}.*-*") if _is_leftover(p, name))
+    retired = [p for p in leftovers if p.name.startswith(f".{name}.old-")]
     if not output_dir.exists() and retired:
-        # Killed between the two renames: the previous site is the retired one.
         retired[-1].rename(output_dir)
-    for leftover in output_dir.parent.glob(f".{output_dir.name}.*-*"):
-        if leftover.is_dir() and (leftover / MARKER).exists():
-            shutil.rmtree(leftover, ignore_errors=True)
+        leftovers.remove(retired[-1])
+    for leftover in leftovers:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _is_leftover(path: Path, name: str) -> bool:
+    """A staging or retired directory of ours whose build is no longer running."""
+    kind, _, pid = path.name.removeprefix(f".{name}.").partition("-")
+    if kind not in ("new", "old") or not pid.isdigit() or not path.is_dir() or path.is_symlink():
+        return False
+    if not (path / MARKER).exists() and any(path.iterdir()):
+        return False  # not written by us: never delete it
+    return int(pid) == os.getpid() or not _process_running(int(pid))
+
+
+def _process_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from site_gen.pipeline import BuildOptions, BuildReport, build_site
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Property-based tests run the same examples on every run (CI is reproducible) and few of them
+# (each is a whole build); `HYPOTHESIS_PROFILE=explore` searches more widely at random.
+settings.register_profile("site-gen", derandomize=True, database=None, max_examples=30, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "site-gen"))
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:

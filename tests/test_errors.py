@@ -52,6 +52,25 @@ def shown(content: Path, relative: str) -> str:
     ("---\ndate: 2020-01-13\ngroup: styrgruppen\nx: !!python/object/apply:os.system [ls]\n---\n", 4, "!!python stöds inte"),
     ("---\ndate: 2020-01-13\ngroup: styrgruppen\n---\n\n# Rubrik\n", 6, "börjar med ##"),
     ("---\ndate: 2020-01-13\ngroup: styrgruppen\n---\n\nText.\n\nMer om [[Okänd Person]] här.\n", 8, "[[Okänd Person]] pekar inte på"),
+    # next_meeting: the next meeting as the minutes announce it
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting: 2020-02-03\n---\n", 4,
+     "'next_meeting' ska ha sina fält indragna på egna rader under 'next_meeting:'"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  time: \"13:30\"\n---\n", 5,
+     "fältet 'next_meeting.date' saknas – lägg till 'date: …' under 'next_meeting:'"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  date: 2020-02-30\n---\n", 5,
+     "datumet 2020-02-30 finns inte"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  date: 3 februari\n---\n", 5,
+     "'next_meeting.date' ska vara ett datum som ÅÅÅÅ-MM-DD, inte '3 februari'"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  date: 2020-01-13\n---\n", 5,
+     "nästa möte (2020-01-13) ska vara efter det här mötet (2020-01-13)"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  date: 2020-02-03\n  time: \"25:00\"\n---\n", 6,
+     "'next_meeting.time' ska vara ett klockslag som TT:MM, till exempel time: \"13:30\", inte '25:00'"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  date: 2020-02-03\n  time: 13.30\n---\n", 6,
+     "'next_meeting.time' ska vara ett klockslag som TT:MM, till exempel time: \"13:30\", inte 13.3"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  date: 2020-02-03\n  plats: Bredgatan\n---\n", 6,
+     "okänt fält 'next_meeting.plats' – menade du 'place'?"),
+    ("---\ndate: 2020-01-13\ngroup: styrgruppen\nnext_meeting:\n  date: 2020-02-03\n  place: [a, b]\n---\n", 6,
+     "'next_meeting.place' ska vara en text"),
 ])
 def test_meeting_problem_is_reported_with_its_line(site, text, line, words):
     content = site({MEETING: text})

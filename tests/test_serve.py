@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -163,3 +164,52 @@ def test_git_checkout_of_a_thousand_files_is_a_few_rebuilds(server):
     assert not any("misslyckades" in line for line in rebuilds), output[-3000:]
     assert not [line for line in rebuilds if ".git/" in line], "git's own files must not trigger builds"
     assert "Warning" not in output, output[-3000:]
+
+
+def test_search_index_is_made_on_request_and_a_failure_is_one_clear_line(site, tmp_path):
+    content = site({MEETING: meeting_file("## Punkt\n\nFörsta versionen.\n")})
+    environment = {**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "no-such-pagefind")}
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=content.parent, env=environment,
+    )
+    port = re.search(r":(\d+)/", process.stdout.readline()).group(1)
+    url = f"http://127.0.0.1:{port}"
+    assert fetch(f"{url}/moten/2020-01-13-styrgruppen/")[0] == 200  # pages are served without an index
+    status, body = fetch(f"{url}/pagefind/pagefind-entry.json")
+    assert status == 500 and "sökindexet kunde inte byggas: Pagefind saknas" in body
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "sökindexet kunde inte byggas: Pagefind saknas" in output and "Traceback" not in output
+
+
+def test_search_index_is_served_for_the_current_build(server):
+    content, url, _ = server
+    status, body = fetch(f"{url}/pagefind/pagefind-entry.json")
+    assert status == 200 and list(json.loads(body)["languages"]) == ["sv"]
+
+
+def test_drafts_are_previewed_and_marked(server):
+    content, url, _ = server
+    draft = content / "meetings" / "2020-02-03-styrgruppen.md"
+    draft.write_text(meeting_file("## Punkt\n\nEtt utkast.\n", date="2020-02-03", extra="draft: true\n"), "utf-8")
+    page = f"{url}/moten/2020-02-03-styrgruppen/"
+    wait_for(lambda: fetch(page)[0] == 200, "the draft's page")
+    status, html = fetch(page)
+    assert "Ett utkast." in html and "<strong>UTKAST</strong>" in html
+
+
+def test_a_save_that_truncates_first_never_shows_an_error(server):
+    """Editors that empty the file and then write it (many do) must not flash an error page."""
+    content, url, process = server
+    page = f"{url}/moten/2020-01-13-styrgruppen/"
+    fetch(page)
+    for text in ("Andra.", "Tredje."):
+        with (content / MEETING).open("w", encoding="utf-8") as file:
+            file.flush()  # the file is empty on disk now: a build may read it
+            time.sleep(0.06)
+            file.write(meeting_file(f"## Punkt\n\n{text}\n"))
+        wait_for(lambda: text in fetch(page)[1], "the saved text")
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "bygget misslyckades" not in output, output

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = [
-    "/", "/moten/", "/moten/2017-05-29-gemensam-utvecklingsgrupp/", "/personer/", "/personer/leif-redestig/",
-    "/projekt/", "/projekt/fritidsbanken/", "/grupper/", "/grupper/gemensam-utvecklingsgrupp/",
-    "/organisationer/", "/organisationer/fontanhuset/",
-]
+from .conftest import PAGE_TYPES
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGE_TYPES.values(), ids=PAGE_TYPES.keys())
 def test_page_renders_without_console_errors(page, site_url, path):
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
@@ -52,3 +48,42 @@ def test_skip_link_is_first_and_moves_focus_to_main(page, site_url):
     assert focused == "Hoppa till huvudinnehållet"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#huvudinnehall"
+
+
+def test_every_internal_link_resolves_in_the_browser(page, site_url, real_site):
+    """Crawl from the home page, following every link as the browser resolves it: every page
+    answers 200, every #fragment names an element of its page, and every page is reached."""
+    ids: dict[str, set[str]] = {}
+    queue, broken, wanted = [site_url + "/"], [], []
+    while queue:
+        url = queue.pop()
+        if url in ids:
+            continue
+        ids[url] = set()
+        if not url.endswith("/"):  # a file (feed, calendar, data): fetched, since navigating may download it
+            fetched = page.request.get(url)
+            if fetched.status != 200:
+                broken.append(f"{url}: {fetched.status}")
+            if "text/html" not in fetched.headers.get("content-type", ""):
+                continue
+        response = page.goto(url)
+        if response is None or response.status != 200:
+            broken.append(f"{url}: {response.status if response else 'no response'}")
+            continue
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue
+        ids[url] = set(page.eval_on_selector_all("[id]", "elements => elements.map(e => e.id)"))
+        links = page.eval_on_selector_all("a[href], form[action]", "links => links.map(a => a.href || a.action)")
+        for link in links:
+            target, _, fragment = link.partition("#")
+            if target.startswith(site_url):
+                queue.append(target)
+                if fragment:
+                    wanted.append((url, target, fragment))
+    broken += [f"{url}: {target}#{fragment}" for url, target, fragment in wanted if fragment not in ids[target]]
+    assert broken == []
+    # Every page but 404.html, which no page links to: a host serves it for missing paths
+    # (tests/test_subpath.py follows its links).
+    built = {"/" + p.relative_to(real_site).as_posix().removesuffix("index.html") for p in real_site.rglob("*.html")
+             if p.name != "404.html"}
+    assert {site_url + path for path in built} <= set(ids) and len(wanted) > 50

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""site-gen's one-shot build without the search index, as a process of its own.
+
+    python benchmarks/build_only.py --content DIR --output DIR
+
+The build `python build.py build` makes (`site_gen.pipeline.build_site`), with
+`search_index=False`: the issue compares the build with the peers and reports Pagefind's
+indexing apart. Prints the pages and files written and the seconds of each stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from site_gen.errors import BuildFailed  # noqa: E402
+from site_gen.pipeline import BuildOptions, build_site  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--content", type=Path, required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    args = parser.parse_args()
+    try:
+        report = build_site(BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False))
+    except BuildFailed as failure:
+        for error in failure.errors:
+            print(error, file=sys.stderr)
+        return 1
+    stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.stages.items())
+    print(f"{report.pages} pages ({report.written} files) in {report.seconds:.2f} s: {stages}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

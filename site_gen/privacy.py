@@ -1,0 +1,283 @@
+"""Privacy: how people who are not public appear, and the checks that nothing names them.
+
+A person's `visibility` is `public` (the default), `initials` or `hidden`. The defence
+has three layers, so that one mistake in a template or a stage cannot publish a name:
+1. The model (`library`) withholds them: no page, no slug in the output, no place in any
+   list; attendee lists and the minutes' text show `withheld_as(...)` instead (`minutes`
+   replaces their names while it links everyone else's).
+2. After linking, the minutes' tokens are checked (`minutes`): a name left where no
+   replacement reaches (code, `[[!…]]`, a link's address) is an error at its line.
+3. Before anything is written, `check_output` scans every byte of every output file for
+   their full names, aliases and slugs, and each meeting page for the first names that
+   meeting resolves to them.
+Separately, `find_identity_numbers` refuses Swedish personal identity numbers in content.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError
+from .model import Library, Person, meeting_url
+
+
+def initials(name: str) -> str:
+    """'Bengt Nilsson' → 'B. N.'; 'Ann-Kristin Sörensen' → 'A.-K. S.'."""
+    return " ".join("-".join(f"{part[0]}." for part in word.split("-") if part) for word in name.split())
+
+
+def withheld_as(person: Person, organization_name: str | None = None, attending: bool = True) -> str:
+    """What the site shows instead of a non-public person's name (lower case: it may stand mid-sentence).
+
+    `organization_name`: the organisation the person represented at the meeting, if any.
+    """
+    if person.visibility == "initials":
+        return initials(person.name)
+    if organization_name:
+        return f"en representant för {organization_name}"
+    return "en deltagare" if attending else "en person"
+
+
+def replace_names(text: str, people: Iterable[Person]) -> str:
+    """`text` with every full name and alias of `people` (non-public) replaced by what the site shows
+    for them outside any meeting: initials, or 'en person'."""
+    replacements = {}
+    for person in people:
+        for name in (person.name, *person.aliases):
+            replacements[_nfc(name).casefold()] = withheld_as(person, attending=False)
+    pattern = _pattern(replacements, ignore_case=True)
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: replacements[_strip_genitive(m.group().casefold(), replacements)], _nfc(text))
+
+
+# --- Personal identity numbers ----------------------------------------------------------
+
+_IDENTITY_NUMBER = re.compile(
+    r"(?<![\d-])(?P<century>19|20)?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep>[-+])?(?P<serial>\d{4})(?![\d-])"
+)
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(digits):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _is_identity_number(match: re.Match[str]) -> bool:
+    month, day = int(match["mm"]), int(match["dd"])
+    if day > 60:  # a samordningsnummer: the day plus 60
+        day -= 60
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    if match["sep"]:  # 'YYMMDD-NNNN' is unmistakable even with a wrong check digit
+        return True
+    return _luhn_ok(match["yy"] + match["mm"] + match["dd"] + match["serial"])
+
+
+def find_identity_numbers(text: str) -> Iterator[int]:
+    """The 1-based line of each Swedish personal identity or coordination number in `text`
+    (YYMMDD-NNNN, YYMMDD+NNNN, YYYYMMDD-NNNN, and without a separator when the check digit holds)."""
+    for match in _IDENTITY_NUMBER.finditer(text):
+        if _is_identity_number(match):
+            yield text.count("\n", 0, match.start()) + 1
+
+
+IDENTITY_NUMBER_MESSAGE = (
+    "ett personnummer eller samordningsnummer får inte stå i innehållet – ta bort det (sajten är offentlig)"
+)
+
+
+# --- The output scan ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Term:
+    text: str
+    person: Person
+
+
+def _pattern(terms: Iterable[str], *, ignore_case: bool) -> re.Pattern[str] | None:
+    """Whole words (a genitive s allowed), longest first."""
+    ordered = sorted({_nfc(t) for t in terms if t}, key=lambda t: (-len(t), t))
+    if not ordered:
+        return None
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(t) for t in ordered)})(?:s|:s)?(?!\w)", flags)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _readable(path: str, data: bytes) -> str:
+    """A file's text as a reader would see it: decompressed, entities decoded, ICS lines unfolded."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            pass
+    text = data.decode("utf-8", "replace")
+    if path.endswith(".ics"):
+        text = re.sub(r"\r?\n[ \t]", "", text)
+    if path.endswith((".html", ".xml", ".ics", ".svg")):
+        text = html.unescape(text)
+    return _nfc(text)
+
+
+class OutputScanner:
+    """Finds non-public people's names in output files; built once per build from the library."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self.terms: dict[str, Person] = {}
+        """Casefolded full name, alias or slug → whose it is."""
+        for person in library.withheld_people.values():
+            # The slug (the file name) too, unless it is too short to be anything but a common word.
+            slug = (person.slug,) if len(person.slug) >= 4 else ()
+            for term in (person.name, *person.aliases, *slug):
+                self.terms[_nfc(term).casefold()] = person
+        # Full names in any case ('BENGT NILSSON' in a heading is still his name); first names
+        # only as written, like the linker finds them ('Bo', never the verb 'bo').
+        self.pattern = _pattern(self.terms, ignore_case=True)
+        self.first_names = self._first_names_by_page()
+
+    def _first_names_by_page(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str] | None, Person]]:
+        """Meeting page path → (first name pattern, public names that contain it, whose it is), for
+        each first name a meeting resolves to a non-public attendee (one no other attendee shares)."""
+        pages = {}
+        public_names = [n for p in self.library.people.values() for n in (p.name, *p.aliases)]
+        for meeting in self.library.meetings.values():
+            for person, first in _withheld_first_names(meeting, self.library):
+                containing = [n for n in public_names if first in n.split()]
+                pages.setdefault(meeting_url(meeting.slug).lstrip("/") + "index.html", []).append(
+                    (_pattern([first], ignore_case=False), _pattern(containing, ignore_case=False), person)
+                )
+        return pages
+
+    @property
+    def active(self) -> bool:
+        return self.pattern is not None
+
+    def leaks(self, path: str, data: bytes) -> Iterator[tuple[str, Person]]:
+        """(the text found, whose name it is) for every leak in one output file."""
+        if not self.active:
+            return
+        text = _readable(path, data)
+        for match in self.pattern.finditer(text):
+            yield match.group(), self.terms[_strip_genitive(match.group(), self.terms)]
+        for first, containing, person in self.first_names.get(path, ()):
+            allowed = [m.span() for m in containing.finditer(text)] if containing else []
+            for match in first.finditer(text):
+                if not any(s <= match.start() < e for s, e in allowed):
+                    yield match.group(), person
+
+
+def _strip_genitive(found: str, terms: dict[str, object]) -> str:
+    """The casefolded term that `found` (a match of the pattern) is, genitive or not."""
+    folded = found.casefold()
+    for candidate in (folded, folded.removesuffix("s"), folded.removesuffix(":s")):
+        if candidate in terms:
+            return candidate
+    # The pattern ignores case letter by letter, where casefold() may not ('İ' → 'i̇'): ask it.
+    return next(t for t in terms if re.fullmatch(rf"{re.escape(t)}(?:s|:s)?", found, re.IGNORECASE))
+
+
+def _withheld_first_names(meeting, library: Library) -> Iterator[tuple[Person, str]]:
+    """Non-public attendees whose first name is theirs alone in the meeting (so the minutes resolve it)."""
+    withheld = library.withheld_people
+    attendees = meeting_attendee_people(meeting, library)
+    counts: dict[str, int] = {}
+    for person in attendees:
+        counts[person.first_name] = counts.get(person.first_name, 0) + 1
+    for person in attendees:
+        if person.slug in withheld and counts[person.first_name] == 1:
+            yield person, person.first_name
+
+
+def meeting_attendee_people(meeting, library: Library) -> list[Person]:
+    """Every attendee's `Person`, public or not (the model keeps withheld attendees' slugs out of
+    `Meeting`, so they come from `Library.withheld_attendees`)."""
+    public = [library.people[a.person.slug] for a in meeting.attendees if a.person.slug]
+    return public + [library.withheld_people[s] for s in library.withheld_attendees.get(meeting.slug, ())]
+
+
+def sources_of(library: Library) -> dict[str, tuple[str, Path]]:
+    """Output path → (shown path, path) of the content file behind it, for every page with one."""
+    from .model import group_url, organization_url, person_url, project_url
+    from .write import url_to_path
+
+    kinds = ((library.meetings, meeting_url), (library.people, person_url), (library.projects, project_url),
+             (library.groups, group_url), (library.organizations, organization_url))
+    return {
+        url_to_path(url_of(slug)): (record.origin.shown_path, record.origin.path)
+        for records, url_of in kinds
+        for slug, record in records.items()
+    }
+
+
+def check_output(
+    files: Iterable[tuple[str, bytes]], scanner: OutputScanner, sources: dict[str, tuple[str, Path]]
+) -> list[ContentError]:
+    """An error for each non-public name found in `files` ((path, bytes) pairs), placed at the content
+    line that put it there when one can be found. `sources`: output path → the content file behind
+    it (shown path, path); the other content files are searched after it."""
+    errors = []
+    for path, data in files:
+        for found, person in scanner.leaks(path, data):
+            own = sources.get(path)
+            candidates = [own] if own else []
+            candidates += sorted(set(sources.values()) - set(candidates) - {(person.origin.shown_path, person.origin.path)})
+            errors.append(_leak_error(path, found, person, candidates))
+    return errors
+
+
+def _leak_error(output_path: str, found: str, person: Person, candidates: list[tuple[str, Path]]) -> ContentError:
+    what = f"'{person.name}' har visibility: {person.visibility}, men '{found}' står i {output_path}"
+    for shown, source in candidates:
+        line = _line_of(source, found)
+        if line:
+            return ContentError(
+                shown, line,
+                f"{what} – skriv om texten (till exempel med initialer) eller ändra visibility i {person.origin.shown_path}",
+            )
+    return ContentError(
+        person.origin.shown_path, person.origin.line("visibility"),
+        f"{what} – ta bort namnet där det kommer ifrån (en annan innehållsfil eller en mall)",
+    )
+
+
+def _line_of(source: Path, found: str) -> int:
+    """The line of `source` that most likely put `found` in the output, or 0.
+
+    Names in the body are replaced before rendering, so a name that reached the output most
+    likely came from a front matter text (a title, a role): those lines are searched first,
+    skipping lines that merely refer to the person (an attendee entry, `people: [...]`)."""
+    try:
+        lines = _nfc(source.read_text(encoding="utf-8")).splitlines()
+    except OSError:
+        return 0
+    found = _nfc(found)
+    closing = next((i for i, line in enumerate(lines) if i > 0 and line.strip() == "---"), -1)
+    front = [i for i in range(closing + 1) if found in lines[i] and not _is_reference(lines[i], found)]
+    body = [i for i in range(closing + 1, len(lines)) if found in lines[i]]
+    return (front + body + [-1])[0] + 1
+
+
+_REFERENCE_KEYS = re.compile(r"^\s*(?:-\s*)?(?:(?:name|note_taker|approved_by|people|attendees)\s*:\s*)?(?P<value>.*)$")
+
+
+def _is_reference(line: str, name: str) -> bool:
+    """'  - Bengt Nilsson', 'name: Bengt Nilsson', 'people: [Bengt Nilsson, X]': a reference, not a text."""
+    match = _REFERENCE_KEYS.match(line)
+    value = match["value"] if match else line
+    items = [item.strip(" \t\"'") for item in value.strip().strip("[]{}").split(",")]
+    return name in items

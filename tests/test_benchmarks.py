@@ -1,0 +1,165 @@
+"""The benchmark harness's own parts (benchmarks/): the growth fit, the peers' corpus
+conversion, the process-tree measurement, and one small run of the whole command on
+site-gen alone. No peer is installed or run here, and no speed is asserted."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from benchmarks import convert, gen_corpus
+from benchmarks.measure import growth_exponent, run_measured
+from benchmarks.run import _tree_digest
+
+REPO = Path(__file__).resolve().parent.parent
+MIB = 2**20
+
+
+def test_growth_exponent_is_the_slope_of_log_time_over_log_n():
+    assert growth_exponent([(100, 0.5), (1000, 5.0), (10000, 50.0)]) == pytest.approx(1.0)
+    assert growth_exponent([(100, 0.01), (1000, 1.0), (10000, 100.0)]) == pytest.approx(2.0)
+    # a least-squares fit over every point, not the slope between the two ends
+    points = [(100, 1.0), (200, 10.0), (10000, 100.0)]
+    logs = [(math.log(n), math.log(t)) for n, t in points]
+    expected = statistics.linear_regression([x for x, _ in logs], [y for _, y in logs]).slope
+    assert growth_exponent(points) == pytest.approx(expected)
+    assert abs(expected - (logs[2][1] - logs[0][1]) / (logs[2][0] - logs[0][0])) > 0.1
+
+
+def test_growth_exponent_needs_two_sizes():
+    assert growth_exponent([(1000, 2.0)]) is None
+    assert growth_exponent([(1000, 2.0), (1000, 3.0)]) is None
+    assert growth_exponent([(100, 0.0), (1000, 3.0)]) is None
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    gen_corpus.generate(10, out, seed=1)
+    return out / "content"
+
+
+def _source_body(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+
+
+def test_read_corpus_resolves_names_groups_and_discussed_projects(corpus_dir):
+    corpus = convert.read_corpus(corpus_dir)
+    assert len(corpus.meetings) == 10
+    first = corpus.meetings[0]
+    source = corpus_dir / "meetings" / f"{first.slug}.md"
+    front = yaml.safe_load(source.read_text(encoding="utf-8").split("---\n")[1])
+    names = [entry["name"] if isinstance(entry, dict) else entry for entry in front["attendees"]]
+    assert [corpus.people[slug].name for slug in first.attendees] == names
+    assert corpus.people[first.note_taker].name == front["note_taker"]
+    assert first.body == _source_body(source)
+    for meeting in corpus.meetings:
+        for slug, project in corpus.projects.items():
+            assert (slug in meeting.projects) == (project.name.casefold() in meeting.body.casefold())
+    assert any(meeting.projects for meeting in corpus.meetings)
+
+
+def _front_matter(path: Path) -> tuple[dict, str]:
+    return convert.split_front_matter(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("tool", sorted(convert.LAYOUTS))
+def test_each_peer_gets_the_identical_minutes(tool, corpus_dir, tmp_path):
+    corpus = convert.read_corpus(corpus_dir)
+    site = tmp_path / tool
+    convert.LAYOUTS[tool](corpus, site)
+    meetings_dir = {"hugo": "content/meetings", "eleventy": "src/meetings", "pelican": "content/meetings",
+                    "mkdocs": "docs/meetings"}[tool]
+    written = sorted(p.name for p in (site / meetings_dir).glob("*.md") if p.name != "_index.md")
+    assert written == sorted(p.name for p in (corpus_dir / "meetings").glob("*.md"))
+    for meeting in corpus.meetings:
+        text = (site / meetings_dir / f"{meeting.slug}.md").read_text(encoding="utf-8")
+        assert text.endswith(meeting.body)
+    # the adapter came along
+    config = {"hugo": "hugo.toml", "eleventy": "eleventy.config.mjs", "pelican": "pelicanconf.py",
+              "mkdocs": "mkdocs.yml"}[tool]
+    assert (site / config).is_file()
+
+
+def test_hugo_layout_keys_taxonomies_by_slug_with_named_term_pages(corpus_dir, tmp_path):
+    corpus = convert.read_corpus(corpus_dir)
+    convert.lay_out_hugo(corpus, tmp_path)
+    meeting = corpus.meetings[3]
+    front, _ = _front_matter(tmp_path / "content" / "meetings" / f"{meeting.slug}.md")
+    assert front["people"] == list(meeting.attendees)
+    assert front["projects"] == list(meeting.projects)
+    assert front["groups"] == [meeting.group]
+    for person in corpus.people.values():
+        term, _ = _front_matter(tmp_path / "content" / "people" / person.slug / "_index.md")
+        assert term["title"] == person.name
+    assert sorted(p.name for p in (tmp_path / "content" / "projects").iterdir() if p.is_dir()) == sorted(corpus.projects)
+
+
+def test_pelican_layout_uses_its_own_metadata(corpus_dir, tmp_path):
+    corpus = convert.read_corpus(corpus_dir)
+    convert.lay_out_pelican(corpus, tmp_path)
+    meeting = corpus.meetings[0]
+    head = (tmp_path / "content" / "meetings" / f"{meeting.slug}.md").read_text(encoding="utf-8").split("\n\n")[0]
+    fields = dict(line.split(": ", 1) for line in head.splitlines())
+    assert fields["Authors"] == ", ".join(corpus.people[slug].name for slug in meeting.attendees)
+    assert fields["Category"] == corpus.groups[meeting.group].name
+    assert fields["Slug"] == meeting.slug
+
+
+def _python(code: str) -> list[str]:
+    return [sys.executable, "-c", textwrap.dedent(code)]
+
+
+def test_peak_memory_is_the_sum_over_the_process_tree(tmp_path):
+    # Two children hold 80 MiB each at the same time: no single process reaches 160 MiB.
+    code = """
+        import multiprocessing, time
+        def hold(_):
+            block = bytearray(80 * 2**20)
+            time.sleep(1.0)
+        if __name__ == "__main__":
+            children = [multiprocessing.Process(target=hold, args=(n,)) for n in range(2)]
+            for child in children: child.start()
+            for child in children: child.join()
+    """
+    sample = run_measured(_python(code), cwd=tmp_path, log=tmp_path / "log", timeout=60)
+    assert sample.ok
+    assert sample.peak_rss >= 160 * MIB
+    single = run_measured(_python("block = bytearray(80 * 2**20)"), cwd=tmp_path, log=tmp_path / "log", timeout=60)
+    assert 80 * MIB <= single.peak_rss < 160 * MIB
+
+
+def test_a_build_past_its_timeout_is_killed_and_marked(tmp_path):
+    sample = run_measured(_python("import time; time.sleep(60)"), cwd=tmp_path, log=tmp_path / "log", timeout=0.5)
+    assert sample.timed_out and not sample.ok
+    assert sample.wall < 30
+
+
+def test_the_command_measures_site_gen_and_leaves_the_corpus_as_it_was(tmp_path):
+    work = tmp_path / "work"
+    command = [sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "10,20", "--tools", "site-gen",
+               "--runs", "1", "--edits", "2", "--rebuild-edits", "2", "--work", str(work),
+               "--json", str(tmp_path / "result.json")]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    for n in ("10", "20"):
+        place = result["sizes"][n]["work"]
+        cold = place["cold"]["site-gen"]
+        assert len(cold["samples"]) == 1 and cold["samples"][0]["exit_code"] == 0
+        assert cold["pages"] > int(n)  # meetings plus people, projects, groups and indexes
+        assert len(place["cli"]["no_change"]) == 1 and len(place["cli"]["one_meeting"]) == 1
+        assert len(place["serve_path"]["one_meeting"]) == len(place["serve_path"]["one_meeting_cpu"]) == 2
+        assert [edit["builds"] >= 1 for edit in place["edits"]] == [True, True]
+        # every edit was restored: the corpus is still the one its stamp describes
+        stamp = json.loads((work / f"corpus-{n}" / "corpus.json").read_text(encoding="utf-8"))
+        assert stamp["digest"] == _tree_digest(work / f"corpus-{n}" / "content")
+    assert "Growth with N" in run.stdout and "| 20 |" in run.stdout

@@ -1,0 +1,150 @@
+"""Hostile Markdown: raw HTML is text, and only allowed URL schemes become links or images."""
+
+from __future__ import annotations
+
+import pytest
+
+from site_gen.check import check_content
+from site_gen.markdown import create_markdown, render_markdown
+from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
+
+from .conftest import LinkCollector, build, meeting_file
+from .test_errors import shown
+
+MEETING = "meetings/2020-01-13-styrgruppen.md"
+
+REFUSED_LINKS = [
+    "[klick](javascript:alert(1))",
+    "[klick](JaVaScRiPt:alert(1))",
+    "[klick](&#106;avascript:alert(1))",
+    "[klick](&#x6A;avascript:alert(1))",
+    "[klick](&#X6a;AVASCRIPT:alert(1))",
+    "[klick](javascript&colon;alert(1))",
+    "[klick](<javascript:alert(1)>)",
+    "[klick]( javascript:alert(1) )",
+    "[klick](vbscript:msgbox(1))",
+    "[klick](VBScript:msgbox(1))",
+    "[klick](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[klick](data:image/svg+xml;base64,PHN2Zy8+)",
+    "[klick](file:///etc/passwd)",
+    "[klick](ftp://example.se/)",
+    "[klick][ref]\n\n[ref]: javascript:alert(1)",
+    "[klick][ref]\n\n[ref]: &#106;avascript:alert(1)",
+    "[klick]\n\n[klick]: <vbscript:msgbox(1)>",
+    "<javascript:alert(1)>",
+    "<JAVASCRIPT:alert(1)>",
+    "<data:text/html,klick>",
+    "<file:///etc/passwd>",
+    "![klick](javascript:alert(1))",
+    "![klick](data:image/svg+xml;base64,PHN2Zy8+)",
+    "![klick](data:text/html,x)",
+    "![klick][bild]\n\n[bild]: javascript:alert(1)",
+]
+"""Each has the text 'klick' (or a URL) and must produce no <a> and no <img> at all."""
+
+
+@pytest.mark.parametrize("markdown", REFUSED_LINKS)
+def test_refused_urls_become_plain_text(markdown):
+    html = render_markdown(markdown, "/moten/x/")
+    assert "<a" not in html and "<img" not in html, html
+    assert "klick" in html or "alert" in html or "passwd" in html, html
+
+
+@pytest.mark.parametrize("markdown", [
+    "[klick](java&#9;script:alert(1))",
+    "[klick](java&#10;script:alert(1))",
+    "[klick](jav&#x0D;ascript:alert(1))",
+    "[klick](&#1;javascript:alert(1))",
+    "[klick](&#0;javascript:alert(1))",
+])
+def test_control_characters_inside_a_scheme_never_leave_a_runnable_href(markdown):
+    # markdown-it percent-encodes them ('java%09script:'), which no browser reads as a scheme;
+    # either way, every href the page carries passes the browser-faithful allow-list.
+    html = render_markdown(markdown, "/moten/x/")
+    links = LinkCollector()
+    links.feed(html)
+    for href in links.links:
+        assert url_scheme(href) in (None, "http", "https", "mailto", "tel"), href
+
+
+@pytest.mark.parametrize(("markdown", "href"), [
+    ("[a](https://example.se/x?y=1#z)", "https://example.se/x?y=1#z"),
+    ("[a](HTTP://example.se/)", "HTTP://example.se/"),
+    ("[a](mailto:info@example.se)", "mailto:info@example.se"),
+    ("[a](tel:+4642105000)", "tel:+4642105000"),
+    ("[a](/personer/leif-redestig/)", "../../personer/leif-redestig/"),
+    ("[a](#punkt)", "#punkt"),
+    ("<https://example.se/>", "https://example.se/"),
+])
+def test_allowed_links_stay_links(markdown, href):
+    assert f'<a href="{href}">' in render_markdown(markdown, "/moten/x/")
+
+
+def test_raster_data_images_are_allowed():
+    html = render_markdown("![bild](data:image/png;base64,iVBORw0KGgo=)", "/moten/x/")
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="bild"' in html
+
+
+@pytest.mark.parametrize("markdown", [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<!-- kommentar --><iframe src=//example.se>",
+    "<details open ontoggle=alert(1)>",
+    "text <b onmouseover=alert(1)>fet</b>",
+])
+def test_raw_html_is_printed_as_text(markdown):
+    html = render_markdown(markdown, "/moten/x/")
+    assert "&lt;" in html
+    for tag in ("<script", "<img", "<svg", "<a ", "<iframe", "<details", "<b ", "<!--"):
+        assert tag not in html, html
+
+
+def test_html_option_is_off_explicitly():
+    assert create_markdown().options["html"] is False
+
+
+def test_link_titles_cannot_break_out_of_the_attribute():
+    html = render_markdown('[a](x "t\\" onmouseover=alert(1) \\"")', "/moten/x/")
+    assert 'title="t&quot; onmouseover=alert(1) &quot;"' in html
+
+
+@pytest.mark.parametrize("ref", ["[[javascript:alert(1)|klick]]", "[[<script>alert(1)</script>]]"])
+def test_entity_refs_never_carry_a_url(site, ref):
+    content = site({MEETING: meeting_file(f"Se {ref}.\n")})
+    errors = [e for e in check_content(content) if not e.warning]
+    assert len(errors) == 1 and "pekar inte på någon känd" in errors[0].message
+
+
+def test_refused_links_are_warnings_with_their_line_and_render_as_text(site):
+    body = "## Punkt\n\nText.\nMer [klick](javascript:alert(1)) text.\n\n[ref]: vbscript:x\n"
+    content = site({
+        MEETING: meeting_file(body),
+        "projects/fritidsbanken.md": "---\nname: Fritidsbanken\n---\nSe ![logga](javascript:alert(1)).\n",
+    })
+    warnings = [str(w) for w in check_content(content) if w.warning and "blir ingen länk" in w.message]
+    assert warnings == [
+        f"{shown(content, MEETING)}:10: varning: 'javascript:alert(1)' blir ingen länk utan visas som text – "
+        "länkar får bara gå till https:, http:, mailto:, tel: eller sidor på webbplatsen",
+        f"{shown(content, 'projects/fritidsbanken.md')}:4: varning: 'javascript:alert(1)' blir ingen länk utan "
+        "visas som text – länkar får bara gå till https:, http:, mailto:, tel: eller sidor på webbplatsen",
+    ]
+    build(content)
+    page = (content.parent / "public" / "moten" / "2020-01-13-styrgruppen" / "index.html").read_text("utf-8")
+    assert "Mer klick text." in page and "javascript" not in page
+
+
+@pytest.mark.parametrize(("url", "scheme"), [
+    ("javascript:x", "javascript"), (" \x01JavaScript:x", "javascript"), ("java\tscr\nipt:x", "javascript"),
+    ("java%09script:x", None), ("/x:y", None), ("x/y:z", None), ("#a:b", None), ("https://a", "https"),
+])
+def test_url_scheme_is_read_as_a_browser_reads_it(url, scheme):
+    assert url_scheme(url) == scheme
+
+
+def test_allow_lists():
+    assert is_allowed_link("mailto:a@b.se") and not is_allowed_link("data:image/png;base64,AA")
+    assert is_allowed_image("data:image/webp;base64,AA") and not is_allowed_image("data:image/svg+xml,<svg/>")
+    assert is_web_address("https://example.se/") and not is_web_address("https://") and not is_web_address(" https://x")
+    assert not is_web_address("javascript://example.se/%0aalert(1)")
