@@ -177,7 +177,9 @@ def unique(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _frozen(table: dict[str, list[str]]) -> Index:
-    return {key: unique(values) for key, values in sorted(table.items())}
+    """Sorted by key; keys with nothing under them (an organisation represented only by people
+    who are not public) are left out, as `update_indexes` leaves them out."""
+    return {key: unique(values) for key, values in sorted(table.items()) if values}
 
 
 def _insert(kept: list[str], added: Iterable[str], position: Callable[[str], tuple]) -> tuple[str, ...]:

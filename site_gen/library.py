@@ -125,7 +125,7 @@ def _build_library(
     library = replace(
         library,
         withheld_people=withheld_people,
-        withheld_attendees={s: w for s, w in memo.withheld_attendees.items() if s in published},
+        withheld_attendees={s: w for s, w in sorted(memo.withheld_attendees.items()) if s in published},
     )
     if withheld_people:
         library = _withhold_in_descriptions(library)
@@ -185,6 +185,7 @@ def _update_library(
         withheld_attendees.pop((old or new).slug, None)  # type: ignore[union-attr]
         if new is not None and new.slug in memo.withheld_attendees:
             withheld_attendees[new.slug] = memo.withheld_attendees[new.slug]
+    withheld_attendees = dict(sorted(withheld_attendees.items()))
     library = replace(last.library, meetings=meetings, withheld_attendees=withheld_attendees,
                       **update_indexes(last.library, meetings, changes, last.members))
     cache.last = replace(last, records=records, meeting_records=current, library=library)

@@ -307,7 +307,7 @@ class Library:
     withheld_people: dict[str, Person] = field(default_factory=dict)
     """People who are not public, for the leak check alone (`privacy`): nothing renders them."""
     withheld_attendees: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Meeting slug → slugs of its attendees who are not public, for the leak check alone."""
+    """Meeting slug → slugs of its attendees who are not public, for the leak check alone (by slug)."""
 
     def meeting_on(self, group: str, date: dt.date) -> Meeting | None:
         """The group's published meeting on `date` (the first, if it met twice that day), if any."""

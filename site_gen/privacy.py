@@ -148,7 +148,8 @@ class OutputScanner:
         # Full names in any case ('BENGT NILSSON' in a heading is still his name); first names
         # only as written, like the linker finds them ('Bo', never the verb 'bo').
         self.pattern = _pattern(self.terms, ignore_case=True)
-        self.first_names = self._first_names_by_page()
+        # Nobody withheld (most sites): no pass over every meeting on every build.
+        self.first_names = self._first_names_by_page() if self.pattern is not None else {}
 
     def _first_names_by_page(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str] | None, Person]]:
         """Meeting page path → (first name pattern, public names that contain it, whose it is), for

@@ -16,9 +16,9 @@ from site_gen.pipeline import BuildOptions, Site, build_site
 from .conftest import REPO, meeting_file
 from .test_errors import tree_digest
 
-PEOPLE = ["Ann Abrahamsson", "Anne Eskilsson", "Leif Redestig", "Eva Ek", "eva-ek", "Eva Berg"]
+PEOPLE = ["Ann Abrahamsson", "Anne Eskilsson", "Leif Redestig", "Eva Ek", "eva-ek", "Eva Berg", "Bengt Nilsson"]
 """Attendees: "Eva Ek" by name breaks when she is renamed without an alias (a step that must
-fail); by slug, "eva-ek" survives renames."""
+fail); by slug, "eva-ek" survives renames. Bengt Nilsson is shown by his initials only."""
 AFFILIATIONS = [None, None, "Ria", "Socialförvaltningen", "Kommunen"]
 """An attendee's affiliation: an organisation (which then lists the person), or plain text."""
 GROUPS = ["styrgruppen", "referensgruppen"]
@@ -28,7 +28,8 @@ BODIES = [
     "## Övrigt\n\nInget nytt. Anne ringde Socialförvaltningen.\n\n## Fritidsbank\n\nFritidsbank igen.\n",
     "## [[bostad-forst|Boendet]]\n\nMer om [[Eva Berg]].\n",
 ]
-MENTIONS = ["Öskar Öhman hörde av sig.", "Ann Abrahamsson och Ria om Bostad först.", "Eva Berg var sjuk."]
+MENTIONS = ["Öskar Öhman hörde av sig.", "Ann Abrahamsson och Ria om Bostad först.", "Eva Berg var sjuk.",
+            "Bengt Nilsson ringde."]
 
 
 class Mutator:
@@ -40,6 +41,9 @@ class Mutator:
         group = content / "groups" / "referensgruppen.md"
         if not group.exists():
             group.write_text("---\nname: Referensgruppen\n---\n", encoding="utf-8")
+        withheld = content / "people" / "bengt-nilsson.md"
+        if not withheld.exists():
+            withheld.write_text("---\nname: Bengt Nilsson\nvisibility: initials\n---\n", encoding="utf-8")
 
     def meetings(self) -> list[Path]:
         return sorted((self.content / "meetings").glob("*.md"))
