@@ -9,11 +9,12 @@ reads and never changes.
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import itertools
 import multiprocessing
 import operator
 import re
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -455,38 +456,49 @@ def _resolve_alone(record: MeetingRecord, index: NameIndex, everyone: _People, g
     return meeting, internal_links, withheld, tuple(problems.errors), tuple(problems.warnings)
 
 
-_worker_names: Names | None = None
-"""In a worker process: what every meeting is resolved against, sent once when it starts."""
+_worker: tuple[Names, list[MeetingRecord]] | None = None
+"""In a worker process: what every meeting is resolved against, and the records to resolve,
+given once when it starts."""
 
 
-def _start_worker(names: Names) -> None:
-    global _worker_names
-    _worker_names = names
+def _start_worker(names: Names, records: list[MeetingRecord]) -> None:
+    global _worker
+    _worker = (names, records)
 
 
-def _resolve_chunk(records: list[MeetingRecord]) -> list[Resolved]:
+def _resolve_range(start: int, end: int) -> list[Resolved]:
     """A worker process's task (module level, so that it can be sent to one)."""
-    assert _worker_names is not None
-    return [_resolve_alone(record, *_worker_names) for record in records]
+    assert _worker is not None
+    names, records = _worker
+    return [_resolve_alone(record, *names) for record in records[start:end]]
 
 
 def _resolve_in_processes(records: list[MeetingRecord], names: Names, jobs: int) -> dict[int, Resolved]:
     """Linking and rendering the minutes is most of a whole build's model stage, and each
     meeting is independent: `jobs` - 1 worker processes take a share of the records while
-    this process resolves the rest. Workers are started with 'spawn' (a fresh interpreter):
-    `serve` builds while other threads run, and forking a process with threads can deadlock.
-    A worker's share is a little smaller, for the time it takes to start."""
+    this process resolves the rest (a worker's share is a little smaller, for the time it
+    takes to start). Workers get the names and the records once, when they start, and
+    tasks name a range of records."""
     own = len(records) * 11 // (10 * jobs)  # this process starts at once
-    # The workers' share goes in chunks, so that neither side holds it all pickled at once.
-    chunks = [records[start:start + CHUNK] for start in range(own, len(records), CHUNK)]
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=_start_worker,
-                                                initargs=(names,)) as pool:
-        futures = [pool.submit(_resolve_chunk, chunk) for chunk in chunks]
+    # Ranges, so that neither side ever holds all of the workers' results pickled at once.
+    ranges = [(start, min(start + CHUNK, len(records))) for start in range(own, len(records), CHUNK)]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs - 1, mp_context=_start_method(),
+                                                initializer=_start_worker, initargs=(names, records)) as pool:
+        futures = [pool.submit(_resolve_range, *span) for span in ranges]
         done = {id(record): _resolve_alone(record, *names) for record in records[:own]}
-        for chunk, future in zip(chunks, futures):
-            done.update(zip(map(id, chunk), future.result()))
+        for (start, end), future in zip(ranges, futures):
+            done.update(zip(map(id, records[start:end]), future.result()))
     return done
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """'fork' where it is safe, 'spawn' elsewhere. A forked worker shares what this process
+    has already built, and a spawned one imports the program's main module again, which
+    hangs a program that builds outside an `if __name__ == "__main__":`. But forking a
+    process while other threads run (serve) can deadlock, and macOS refuses to fork safely."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 CHUNK = 1000
