@@ -153,6 +153,9 @@ class Site:
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache,
                                 jobs=options.jobs or len(os.sched_getaffinity(0)))
+        if not remember:  # the records (the minutes' text, once more) are not needed to render
+            del records
+            self.file_cache, self.model_cache = FileCache(), ModelCache()
         lap("model")
         templates = template_digests(self.env, self._template_references)
         affected, kept = self._affected_pages(library, config, templates) if in_place else (None, set())
