@@ -28,6 +28,13 @@ def data_of(meeting: Meeting) -> tuple:
             meeting.approved_on, meeting.next_meeting, items)
 
 
+def calendar_of(meeting: Meeting) -> tuple:
+    """Everything about a meeting that the calendar shows (`ical`): its event and the next
+    meeting it announces."""
+    agenda = tuple(item.title for item in meeting.items if item.level == 2)
+    return (summary_of(meeting), agenda, meeting.next_meeting)
+
+
 def pages_affected_by(old: Meeting | None, new: Meeting | None, before: Library, after: Library) -> set[str]:
     """The pages whose view may differ between `before` and `after` because the meeting changed
     from `old` to `new` (None: not published)."""

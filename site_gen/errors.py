@@ -48,6 +48,10 @@ class BuildFailed(Exception):
         self.errors = sorted(set(errors), key=lambda e: (e.path, e.line, e.message))
         super().__init__("\n".join(str(e) for e in self.errors))
 
+    def __reduce__(self) -> tuple:
+        # Made again from its errors (not from its message), also when a worker process raised it.
+        return (BuildFailed, (self.errors,))
+
 
 def display_path(path: Path) -> str:
     """A path as editors should see it: relative to the working directory when possible."""

@@ -8,10 +8,7 @@ reads and never changes.
 
 from __future__ import annotations
 
-import concurrent.futures
-import functools
 import itertools
-import multiprocessing
 import operator
 import re
 from collections.abc import Iterable
@@ -26,6 +23,7 @@ from .minutes import link_minutes
 from .model import (
     Attendance, Group, Library, Meeting, MeetingRecord, Organization, Person, PersonRef, Project, meeting_url,
 )
+from .parallel import shared_map
 from .privacy import replace_names, withheld_as
 from .swedish import format_date, slugify
 
@@ -426,10 +424,10 @@ class _MeetingMemo:
     def resolve_all(self, records: tuple[MeetingRecord, ...], groups: dict[str, Group], jobs: int) -> list[Meeting]:
         """Every meeting, in order; with `jobs` > 1 and enough of them to resolve, those are
         resolved by that many processes (the same code: the results are the same)."""
-        done: dict[int, Resolved] = {}
         todo = [r for r in records if not self._reusable(r, (r, self.index_fingerprint))]
-        if jobs > 1 and len(todo) >= PARALLEL_FROM:
-            done = _resolve_in_processes(todo, (self.index, self.everyone, groups), jobs)
+        jobs = jobs if len(todo) >= PARALLEL_FROM else 1
+        done = dict(zip(map(id, todo), shared_map(_resolve_one, (self.index, self.everyone, groups), todo, jobs,
+                                                  chunk=1000)))
         return [self.resolve(record, groups, done.get(id(record))) for record in records]
 
     def _reusable(self, record: MeetingRecord, key: tuple) -> bool:
@@ -441,12 +439,9 @@ Resolved = tuple[Meeting, tuple[str, ...], tuple[str, ...], tuple[ContentError, 
 """A meeting resolved: the meeting, the pages its minutes link to by hand, its withheld
 attendees, its errors and its warnings."""
 
-Names = tuple[NameIndex, "_People", dict[str, Group]]
-"""What every meeting is resolved against."""
-
 PARALLEL_FROM = 400
 """Fewer meetings to resolve than this are resolved in this process: starting a worker
-(a new interpreter) costs about as much as resolving a few hundred meetings."""
+costs about as much as resolving a few hundred meetings."""
 
 
 def _resolve_alone(record: MeetingRecord, index: NameIndex, everyone: _People, groups: dict[str, Group]) -> Resolved:
@@ -455,42 +450,9 @@ def _resolve_alone(record: MeetingRecord, index: NameIndex, everyone: _People, g
     return meeting, internal_links, withheld, tuple(problems.errors), tuple(problems.warnings)
 
 
-_worker_names: Names | None = None
-"""In a worker process: what every meeting is resolved against, sent once when it starts."""
-
-
-def _start_worker(names: Names) -> None:
-    global _worker_names
-    _worker_names = names
-
-
-def _resolve_chunk(records: list[MeetingRecord]) -> list[Resolved]:
-    """A worker process's task (module level, so that it can be sent to one)."""
-    assert _worker_names is not None
-    return [_resolve_alone(record, *_worker_names) for record in records]
-
-
-def _resolve_in_processes(records: list[MeetingRecord], names: Names, jobs: int) -> dict[int, Resolved]:
-    """Linking and rendering the minutes is most of a whole build's model stage, and each
-    meeting is independent: `jobs` - 1 worker processes take a share of the records while
-    this process resolves the rest. Workers are started with 'spawn' (a fresh interpreter):
-    `serve` builds while other threads run, and forking a process with threads can deadlock.
-    A worker's share is a little smaller, for the time it takes to start."""
-    own = len(records) * 11 // (10 * jobs)  # this process starts at once
-    # The workers' share goes in chunks, so that neither side holds it all pickled at once.
-    chunks = [records[start:start + CHUNK] for start in range(own, len(records), CHUNK)]
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=_start_worker,
-                                                initargs=(names,)) as pool:
-        futures = [pool.submit(_resolve_chunk, chunk) for chunk in chunks]
-        done = {id(record): _resolve_alone(record, *names) for record in records[:own]}
-        for chunk, future in zip(chunks, futures):
-            done.update(zip(map(id, chunk), future.result()))
-    return done
-
-
-CHUNK = 1000
-"""Meetings a worker resolves per task."""
+def _resolve_one(names: tuple[NameIndex, _People, dict[str, Group]], record: MeetingRecord) -> Resolved:
+    """`_resolve_alone` as `parallel.shared_map` calls it (module level, so that a worker can)."""
+    return _resolve_alone(record, *names)
 
 
 def _is_meeting_slug(slug: str, date_and_group: str) -> bool:

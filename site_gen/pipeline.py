@@ -22,19 +22,19 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import SiteConfig, deployment_notices, load_config
 from .data import DataCache, site_json
-from .dependencies import data_of, pages_affected_by
+from .dependencies import calendar_of, data_of, pages_affected_by
 from .errors import BuildFailed, ContentError
 from .feed import FEED_URL, atom_feed
 from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
-from .model import Library
+from .model import Library, Meeting
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .search import INDEX_DIR, IndexReport, index_site
@@ -153,9 +153,12 @@ class Site:
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache,
                                 jobs=options.jobs or len(os.sched_getaffinity(0)))
+        if not remember:  # the records (the minutes' text, once more) are not needed to render
+            del records
+            self.file_cache, self.model_cache = FileCache(), ModelCache()
         lap("model")
         templates = template_digests(self.env, self._template_references)
-        affected, text_only = self._affected_pages(library, config, templates) if in_place else (None, False)
+        affected, kept = self._affected_pages(library, config, templates) if in_place else (None, set())
         # Views are built, fingerprinted and rendered one page at a time, so that a whole
         # build never holds every page's view or HTML at once.
         pages = site_pages(library, config, only=affected, summaries=self._summaries)
@@ -163,7 +166,7 @@ class Site:
         files = itertools.chain(
             self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
                                  in_place or remember, in_place),
-            self._data_to_write(library, config, options.static_dir, text_only, in_place),
+            self._data_to_write(library, config, options.static_dir, kept, in_place),
         )
         files = _checked_for_privacy(library, files)
         if in_place:
@@ -224,21 +227,20 @@ class Site:
             yield OutputFile(path, renderer.render(page).encode("utf-8"))
 
     def _data_to_write(
-        self, library: Library, config: SiteConfig, static_dir: Path, text_only: bool, in_place: bool
+        self, library: Library, config: SiteConfig, static_dir: Path, kept: set[str], in_place: bool
     ) -> Iterator[OutputFile]:
         """site.json, the feed, the calendar, robots.txt, the sitemap and the static assets; in
-        place, only those that changed. Their fingerprints go to `_data_fingerprints`."""
+        place, only those that changed (`kept`: those that cannot have). Their fingerprints go to
+        `_data_fingerprints`."""
         fingerprints = self._data_fingerprints = {}
-        if text_only:  # these files hold no text of the minutes: they cannot have changed
-            for path in TEXT_FREE_FILES:
-                if path in self.fingerprints:
-                    fingerprints[path] = self.fingerprints[path]
-            files = []
-        else:
+        for path in kept:
+            if path in self.fingerprints:
+                fingerprints[path] = self.fingerprints[path]
+        if DATA_PATH not in kept:
             data, fingerprints[DATA_PATH] = site_json(library, self._data_cache)
             if not in_place or self.fingerprints.get(DATA_PATH) != fingerprints[DATA_PATH]:
                 yield OutputFile(DATA_PATH, data)
-            files = listing_files(library, config, self._calendar_cache)
+        files = listing_files(library, config, self._calendar_cache, skip=kept)
         files.append(OutputFile(url_to_path(FEED_URL), atom_feed(library, config)))
         for file in [*files, *static_files(static_dir)]:
             fingerprints[file.path] = _digest(file.data)
@@ -255,24 +257,25 @@ class Site:
 
     def _affected_pages(
         self, library: Library, config: SiteConfig, templates: dict[str, bytes]
-    ) -> tuple[set[str] | None, bool]:
+    ) -> tuple[set[str] | None, set[str]]:
         """The pages a change to meetings alone can affect (None: all pages, after any other
-        change), and whether every change was to the text of the minutes alone."""
+        change), and the data files it cannot have changed."""
         if self._last is None:
-            return None, False
+            return None, set()
         last_library, last_config, last_templates = self._last
         meetings_dir = self.options.content_dir / "meetings"
         if config != last_config or templates != last_templates or any(p.parent != meetings_dir for p in self._pending):
-            return None, False
+            return None, set()
         affected: set[str] = set()
-        text_only = True  # the common case while typing: nothing but the text of the minutes changed
+        kept = set(DATA_INPUTS)  # typing changes the text of the minutes alone, which these files do not show
         for path in self._pending:
             slug = slugify(path.stem)
             old, new = last_library.meetings.get(slug), library.meetings.get(slug)
             if old is not new:
                 affected |= pages_affected_by(old, new, last_library, library)
-                text_only = text_only and old is not None and new is not None and data_of(old) == data_of(new)
-        return affected, text_only and bool(self._pending)
+                kept = {file for file in kept if old is not None and new is not None
+                        and DATA_INPUTS[file](old) == DATA_INPUTS[file](new)}
+        return affected, kept
 
 def build_site(options: BuildOptions) -> BuildReport:
     """A one-shot build of the whole site, written atomically."""
@@ -290,23 +293,30 @@ def _digest(data: bytes) -> bytes:
 
 
 def listing_files(
-    library: Library, config: SiteConfig, calendar_cache: CalendarCache | None = None
+    library: Library, config: SiteConfig, calendar_cache: CalendarCache | None = None, skip: Iterable[str] = ()
 ) -> list[OutputFile]:
-    """The calendar, robots.txt and (with a base URL) the sitemap: made from the meetings' front
-    matter and the list of pages, never from the text of the minutes (see `TEXT_FREE_FILES`)."""
-    files = [
-        OutputFile(url_to_path(CALENDAR_URL), calendar_file(library, config, calendar_cache)),
-        OutputFile(url_to_path(ROBOTS_URL), robots_txt(config.base_url)),
-    ]
-    if config.base_url:
+    """The calendar, robots.txt and (with a base URL) the sitemap, but those in `skip`: made from
+    the meetings' front matter and the list of pages, never from the text of the minutes."""
+    files = []
+    if CALENDAR_PATH not in skip:
+        files.append(OutputFile(CALENDAR_PATH, calendar_file(library, config, calendar_cache)))
+    if ROBOTS_PATH not in skip:
+        files.append(OutputFile(ROBOTS_PATH, robots_txt(config.base_url)))
+    if config.base_url and SITEMAP_PATH not in skip:
         urls = [url for url in page_urls(library) if url != NOT_FOUND_URL]
-        files.append(OutputFile(url_to_path(SITEMAP_URL), sitemap_xml(urls, config.base_url)))
+        files.append(OutputFile(SITEMAP_PATH, sitemap_xml(urls, config.base_url)))
     return files
 
 
-TEXT_FREE_FILES = ("data/site.json", *(url_to_path(u) for u in (CALENDAR_URL, ROBOTS_URL, SITEMAP_URL)))
-"""Output files that show nothing of the minutes' text: a text-only edit keeps them as they are.
-The feed is not among them: it carries the minutes."""
+CALENDAR_PATH, ROBOTS_PATH, SITEMAP_PATH = (url_to_path(u) for u in (CALENDAR_URL, ROBOTS_URL, SITEMAP_URL))
+DATA_INPUTS: dict[str, Callable[[Meeting], tuple]] = {
+    DATA_PATH: data_of,
+    CALENDAR_PATH: calendar_of,
+    ROBOTS_PATH: lambda meeting: (),  # the settings alone
+    SITEMAP_PATH: lambda meeting: (),  # the list of pages: the meeting is in it before and after
+}
+"""The data files (not the feed: it carries the minutes) and what each shows of one meeting: a
+build after changes to meetings keeps a file when no changed meeting differs in that."""
 
 
 def _checked_for_privacy(library: Library, files: Iterable[OutputFile]) -> Iterator[OutputFile]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from site_gen import library, render
+from site_gen import library, parallel, render
 from site_gen.errors import BuildFailed, Problems, display_path
 from site_gen.load import load_records
 from site_gen.pipeline import BuildOptions, build_site
@@ -73,10 +74,12 @@ def test_display_path_gives_the_resolved_path_relative_to_the_working_directory(
         assert display_path(path) == expected, path
 
 
-def test_meetings_resolved_by_two_processes_give_the_same_site_and_problems(tmp_path, monkeypatch):
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_meetings_resolved_by_two_processes_give_the_same_site_and_problems(tmp_path, monkeypatch, start_method):
     subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "120", str(tmp_path)], check=True)
     content = tmp_path / "content"
     monkeypatch.setattr(library, "PARALLEL_FROM", 1)  # a small site, so that the test is quick
+    monkeypatch.setattr(parallel, "start_method", lambda: multiprocessing.get_context(start_method))
     for jobs in (1, 2):
         build_site(BuildOptions(content_dir=content, output_dir=tmp_path / f"jobs-{jobs}", jobs=jobs, search_index=False))
     assert tree_digest(tmp_path / "jobs-1") == tree_digest(tmp_path / "jobs-2")
