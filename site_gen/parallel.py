@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import gc
+import itertools
 import multiprocessing
+import multiprocessing.connection
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -76,3 +78,111 @@ def _work_on(start: int, end: int) -> list[Any]:
     assert _worker is not None
     work, state, items = _worker
     return [work(state, item) for item in items[start:end]]
+
+
+class ForkedWorker:
+    """A worker process forked at the start of a build, while this process is still small.
+
+    A process forked later, when this one holds the whole site, would count all of it once
+    more in the memory of the build's processes. This one gets what it works on with each
+    call (`call`), one call at a time, and answers each. It is forked, never spawned: a
+    spawned process would import the program's main module again (see `start_method`), so
+    `start_workers` makes none where forking is unsafe.
+    """
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._connection, theirs = context.Pipe()
+        self._process = context.Process(target=_answer_calls, args=(theirs, self._connection), daemon=True)
+        self._process.start()
+        theirs.close()
+        self.busy = False
+
+    def call(self, work: Callable[..., Any], *args: Any) -> None:
+        """Start `work(*args)` (a module-level function) in the worker; `result()` gives what it returns."""
+        assert not self.busy
+        self._connection.send((work, args))
+        self.busy = True
+
+    def done(self) -> bool:
+        return self.busy and self._connection.poll()
+
+    def result(self) -> Any:
+        """What the call returned (waiting for it); what it raised is raised here."""
+        failed, value = self._connection.recv()
+        self.busy = False
+        if failed:
+            raise value
+        return value
+
+    def close(self) -> None:
+        if not self.busy:
+            self._connection.send(None)  # the worker ends (it also ends when this process does)
+        self._connection.close()
+        self._process.join(timeout=None if not self.busy else 0)
+        if self._process.is_alive():  # still at work that nobody waits for
+            self._process.kill()
+            self._process.join()
+
+
+def start_workers(count: int) -> list[ForkedWorker]:
+    """`count` workers, or none where they cannot be forked safely."""
+    return [ForkedWorker() for _ in range(count)] if count > 0 and can_fork() else []
+
+
+def _answer_calls(connection: multiprocessing.connection.Connection,
+                  callers_end: multiprocessing.connection.Connection) -> None:
+    callers_end.close()  # else this process would hold its input open: no end of input when the build's ends
+    while True:
+        try:
+            call = connection.recv()
+        except EOFError:  # the build's process is gone
+            return
+        if call is None:
+            return
+        work, args = call
+        try:
+            answer = (False, work(*args))
+        except BaseException as exc:  # sent to the caller, which raises it
+            answer = (True, exc)
+        try:
+            connection.send(answer)
+        except Exception as exc:  # what was raised does not pickle: say what it was
+            connection.send((True, RuntimeError(f"{answer[1]!r} ({exc})")))
+
+
+def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], workers: Sequence[ForkedWorker],
+                  batch: int) -> Iterator[R]:
+    """`work([item])` for every item, by this process or by a worker, whichever is free first:
+    an idle worker gets the next `batch` items, and this process does one item at a time in
+    between. The results come in no particular order. Items are made as they are needed, so
+    that a stream of pages is never all in memory at once.
+
+    One call at a time per worker: both sides of a pipe blocked on sending (a large batch one
+    way, a large result the other) would wait for each other forever.
+    """
+    items = iter(items)
+    try:
+        while True:
+            for worker in workers:
+                if worker.done():
+                    yield from worker.result()
+                if not worker.busy and (chunk := list(itertools.islice(items, batch))):
+                    worker.call(work, chunk)
+            item = next(items, _END)
+            if item is _END:
+                break
+            yield from work([item])
+        for worker in workers:
+            if worker.busy:
+                yield from worker.result()
+    finally:
+        for worker in workers:  # after a failure here: let a worker's call end before it is asked again
+            if worker.busy:
+                try:
+                    worker.result()
+                except BaseException:
+                    pass
+
+
+_END = object()

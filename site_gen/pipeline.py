@@ -15,6 +15,7 @@ A one-shot build (`build_site`) is the same code with empty caches, written atom
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
@@ -35,6 +36,7 @@ from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .model import Library, Meeting
+from .parallel import ForkedWorker, shared_stream, start_workers
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .search import INDEX_DIR, IndexReport, index_site
@@ -145,14 +147,25 @@ class Site:
 
         recover_interrupted_build(options.output_dir)
         check_output_dir(options.output_dir, options.content_dir)
+        jobs = options.jobs or len(os.sched_getaffinity(0))
+        # A whole build renders its pages over every core; the workers are forked now, before
+        # the site is loaded, so that they do not hold a copy of it (see `ForkedWorker`).
+        workers = start_workers(jobs - 1) if not (in_place or remember) else []
+        try:
+            return self._build(options, report, started, lap, jobs, workers, in_place, remember)
+        finally:
+            for worker in workers:
+                worker.close()
+
+    def _build(self, options: BuildOptions, report: BuildReport, started: float, lap: Callable[[str], None],
+               jobs: int, workers: list[ForkedWorker], in_place: bool, remember: bool) -> BuildReport:
         config = load_config(options.content_dir, options.base_url)
         records = load_records(options.content_dir, cache=self.file_cache,
                                reported=self._reported if self.trust_watcher else None,
                                listing=self._current_listing(), changed=self._pending)
         self._reported = set()
         lap("load")
-        library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache,
-                                jobs=options.jobs or len(os.sched_getaffinity(0)))
+        library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache, jobs=jobs)
         if not remember:  # the records (the minutes' text, once more) are not needed to render
             del records
             self.file_cache, self.model_cache = FileCache(), ModelCache()
@@ -165,7 +178,9 @@ class Site:
         page_fingerprints: dict[str, bytes] = {}
         files = itertools.chain(
             self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
-                                 in_place or remember, in_place),
+                                 in_place or remember, in_place) if not workers
+            else shared_stream(functools.partial(render_pages, options.templates_dir, config), pages, workers,
+                               batch=RENDER_BATCH),
             self._data_to_write(library, config, options.static_dir, kept, in_place),
         )
         files = _checked_for_privacy(library, files)
@@ -276,6 +291,23 @@ class Site:
                 kept = {file for file in kept if old is not None and new is not None
                         and DATA_INPUTS[file](old) == DATA_INPUTS[file](new)}
         return affected, kept
+
+RENDER_BATCH = 16
+"""Pages a render worker gets at a time: enough that asking costs little next to rendering,
+few enough that this process, which renders between asking, never waits long for one."""
+
+_renderers: dict[tuple[Path, SiteConfig], Renderer] = {}
+"""In each process: a renderer per templates folder and settings (a worker's, for one build)."""
+
+
+def render_pages(templates_dir: Path, config: SiteConfig, pages: list[Page]) -> list[OutputFile]:
+    """The pages rendered, in this process or in a worker (module level, so that it can be sent to one)."""
+    renderer = _renderers.get((templates_dir, config))
+    if renderer is None:
+        _renderers.clear()
+        renderer = _renderers[templates_dir, config] = Renderer(create_environment(templates_dir), config)
+    return [OutputFile(url_to_path(page.url), renderer.render(page).encode("utf-8")) for page in pages]
+
 
 def build_site(options: BuildOptions) -> BuildReport:
     """A one-shot build of the whole site, written atomically."""

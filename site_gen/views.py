@@ -135,6 +135,7 @@ class _Views:
     def __init__(self, library: Library, summaries: Summaries):
         self.lib = library
         self._summaries = summaries
+        self._group_positions: dict[str, dict[str, int]] = {}
 
     # --- small shared pieces -----------------------------------------------------
 
@@ -221,7 +222,7 @@ class _Views:
 
     def meeting(self, meeting: Meeting) -> View:
         siblings = self.lib.meetings_by_group[meeting.group]
-        position = siblings.index(meeting.slug)
+        position = self._positions(meeting.group)[meeting.slug]
         present = {a.person.slug for a in meeting.attendees}
         return {
             "title": meeting.title,
@@ -255,6 +256,13 @@ class _Views:
             "next_meeting": self.announced_meeting(meeting),
             "search_filters": self.search_filters(meeting),
         }
+
+    def _positions(self, group: str) -> dict[str, int]:
+        """Each meeting's place among its group's (a search through them for every meeting
+        page would grow with the square of the meetings)."""
+        if group not in self._group_positions:
+            self._group_positions[group] = {slug: i for i, slug in enumerate(self.lib.meetings_by_group[group])}
+        return self._group_positions[group]
 
     def announced_meeting(self, meeting: Meeting) -> View | None:
         """The next meeting the minutes announce; linked when its minutes are published."""

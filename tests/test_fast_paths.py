@@ -98,3 +98,31 @@ def test_meetings_resolved_by_two_processes_give_the_same_site_and_problems(tmp_
             library.build_library(load_records(content), jobs=jobs)
         failures.append(failure.value.errors)
     assert failures[0] == failures[1] and "okänd person 'Okänd Person'" in str(failures[0])
+
+
+def test_pages_rendered_by_a_worker_process_give_the_same_site(tmp_path, monkeypatch):
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "60", str(tmp_path)], check=True)
+    calls = []
+    call = parallel.ForkedWorker.call
+    monkeypatch.setattr(parallel.ForkedWorker, "call", lambda self, *args: calls.append(1) or call(self, *args))
+    for jobs in (1, 2):
+        build_site(BuildOptions(content_dir=tmp_path / "content", output_dir=tmp_path / f"jobs-{jobs}", jobs=jobs,
+                                search_index=False))
+    assert len(calls) >= 2  # the worker rendered pages (more than one batch)
+    assert tree_digest(tmp_path / "jobs-1") == tree_digest(tmp_path / "jobs-2")
+
+
+def test_a_template_failing_in_a_worker_process_fails_the_build_at_its_line(tmp_path):
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "60", str(tmp_path)], check=True)
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    # Meeting pages: most of the site, so that the worker renders some of them.
+    meeting = templates / "meeting.html"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}{{ page.nothing }}", 1),
+                       encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(BuildOptions(content_dir=tmp_path / "content", output_dir=tmp_path / "public",
+                                templates_dir=templates, jobs=2, search_index=False))
+    assert "meeting.html" in str(failure.value) and "nothing" in str(failure.value)
+    assert not (tmp_path / "public").exists()
+    assert parallel.threading.active_count() == 1 and not multiprocessing.active_children()  # the worker is gone
