@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
+from . import uptodate
 from .errors import BuildFailed, ContentError, display_path
 from .pipeline import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildOptions, build_site
 
@@ -20,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_site_options(build)
     build.add_argument("--output", type=Path, default=Path("public"), help="utdatakatalog (public/)")
     build.add_argument("--drafts", action="store_true", help="ta med utkast (draft: true)")
+    build.add_argument("--force", action="store_true",
+                       help="bygg allt även om inget har ändrats sedan förra bygget")
     serve = commands.add_parser("serve", help="förhandsvisa på http://127.0.0.1:8000 och bygg om vid ändringar")
     _add_site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
@@ -75,17 +80,35 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     options = _build_options(args, output_dir=args.output, include_drafts=args.drafts)
+    # A build with nothing changed would write the same bytes again (see `uptodate`).
+    record = uptodate.record_path(options.content_dir, options.output_dir)
+    settings = {key: str(value) for key, value in dataclasses.asdict(options).items() if key != "jobs"}
+    inputs = uptodate.inputs_digest(options.content_dir, options.templates_dir, options.static_dir, settings)
+    last = None if args.force else uptodate.unchanged_since_last(record, inputs, options.output_dir)
+    if last is not None:
+        seconds = _seconds(time.perf_counter() - started)
+        print(f"Inget har ändrats sedan förra bygget: {display_path(args.output)}/ har redan alla {last.pages} sidor "
+              f"({last.files} filer) – kollat på {seconds} s (--force bygger ändå)")
+        for notice in last.notices:
+            print(notice, file=sys.stderr)
+        return 0
     try:
         report = build_site(options)
     except BuildFailed as failure:
         print_problems(failure)
         return 1
-    seconds = f"{report.seconds:.2f}".replace(".", ",")
-    print(f"Byggde {report.pages} sidor ({report.written} filer) till {display_path(args.output)}/ på {seconds} s")
+    uptodate.remember_build(record, inputs, options.output_dir, report.pages, report.written, report.notices)
+    print(f"Byggde {report.pages} sidor ({report.written} filer) till {display_path(args.output)}/ på "
+          f"{_seconds(report.seconds)} s")
     for notice in report.notices:
         print(notice, file=sys.stderr)
     return 0
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.2f}".replace(".", ",")
 
 
 def run_check(args: argparse.Namespace) -> int:

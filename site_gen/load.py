@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from .model import (
     Person,
     Project,
 )
+from .parallel import ForkedWorker, shared_stream
 from .privacy import IDENTITY_NUMBER_MESSAGE, find_identity_numbers
 from .source import SourceFile, YamlMap, parse_source
 from .swedish import slugify
@@ -169,6 +171,7 @@ def load_records(
     reported: Collection[Path] | None = None,
     listing: dict[str, list[Path]] | None = None,
     changed: set[Path] | None = None,
+    workers: Sequence[ForkedWorker] = (),
 ) -> Records:
     """Read and validate all content; raise `BuildFailed` listing every problem.
 
@@ -177,7 +180,7 @@ def load_records(
     `reported`, the files a trusted watcher reported since the last load, no other
     file is even stat'ed. `listing` stands in for listing the folders. Every file read
     again or gone since the cache was filled is added to `changed`, also when the build
-    then fails.
+    then fails. `workers` share the reading of an empty cache's files.
     """
     changed = set() if changed is None else changed
     problems = Problems() if problems is None else problems
@@ -192,7 +195,7 @@ def load_records(
         if folder in outside:
             cache.folders.pop(folder, None)
             continue
-        cache.folders[folder] = result = _load_folder(folder, paths, content_dir, cache, reported, changed)
+        cache.folders[folder] = result = _load_folder(folder, paths, content_dir, cache, reported, changed, workers)
         for file in result.with_problems:
             problems.errors.extend(file.errors)
             problems.warnings.extend(file.warnings)
@@ -207,12 +210,14 @@ def load_records(
 
 def _load_folder(
     folder: str, paths: list[Path], content_dir: Path, cache: FileCache, reported: Collection[Path] | None,
-    changed: set[Path],
+    changed: set[Path], workers: Sequence[ForkedWorker] = (),
 ) -> _Folder:
     """A folder's results. At 10,000 meetings this runs on every keystroke in serve, so
     with a trusted watcher only the reported files are looked at when the folder still
     lists the same files."""
     files = cache.files
+    if workers and not files:  # a whole build: read by every process
+        return _Folder.of(paths, _load_shared(folder, paths, content_dir, files, changed, workers))
     if reported is None:
         return _Folder.of(paths, [_load_cached(folder, path, content_dir, files, changed) for path in paths])
     last = cache.folders.get(folder)
@@ -226,6 +231,30 @@ def _load_folder(
         return last if results is None else _Folder.of(paths, results)
     return _Folder.of(paths, [result if (result := files.get(path)) is not None and path not in reported
                               else _load_cached(folder, path, content_dir, files, changed) for path in paths])
+
+
+def _load_shared(
+    folder: str, paths: list[Path], content_dir: Path, files: dict[Path, LoadedFile], changed: set[Path],
+    workers: Sequence[ForkedWorker],
+) -> list[LoadedFile]:
+    """Every file of a folder read, parsed and validated by this process and the `workers`
+    (`load_file` does the same work wherever it runs), cached as `_load_cached` does."""
+    results: list[LoadedFile] = [_GONE] * len(paths)
+    work = functools.partial(_load_numbered, folder, content_dir)
+    for position, result in shared_stream(work, list(enumerate(paths)), workers, batch=LOAD_BATCH):
+        if result.stamp != _GONE.stamp:  # what a worker sends back is a copy, never `_GONE` itself
+            results[position] = files[paths[position]] = result
+            changed.add(paths[position])
+    return results
+
+
+LOAD_BATCH = 32
+"""Files a worker reads at a time (a few milliseconds' work)."""
+
+
+def _load_numbered(folder: str, content_dir: Path, numbered: list[tuple[int, Path]]) -> list[tuple[int, LoadedFile]]:
+    """(position, result) for each (position, file) (module level, so that it can be sent to a worker)."""
+    return [(position, _load_cached(folder, path, content_dir, {}, set())) for position, path in numbered]
 
 
 def _load_cached(

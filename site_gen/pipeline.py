@@ -162,7 +162,7 @@ class Site:
         config = load_config(options.content_dir, options.base_url)
         records = load_records(options.content_dir, cache=self.file_cache,
                                reported=self._reported if self.trust_watcher else None,
-                               listing=self._current_listing(), changed=self._pending)
+                               listing=self._current_listing(), changed=self._pending, workers=workers)
         self._reported = set()
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache, jobs=jobs)

@@ -143,3 +143,20 @@ def test_a_template_failing_in_a_worker_process_fails_the_build_at_its_line(tmp_
     assert build.returncode == 1
     assert "meeting.html" in build.stderr and "nothing" in build.stderr and "Traceback" not in build.stderr
     assert not (tmp_path / "public").exists()
+
+
+def test_content_read_by_worker_processes_gives_the_same_errors(tmp_path):
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "80", str(tmp_path)], check=True)
+    meetings = sorted((tmp_path / "content" / "meetings").iterdir())
+    for broken in meetings[5], meetings[40], meetings[-1]:  # read by this process and by the worker
+        text = broken.read_text(encoding="utf-8")
+        broken.write_text(text.replace("attendees:", "attendees:\n  - Okänd Person", 1)
+                          .replace("\nnote_taker:", "\nnext_meeting: 2020-13-45\nnote_taker:", 1), encoding="utf-8")
+    outcomes = []
+    for jobs in (1, 2):
+        build = subprocess.run([sys.executable, "build.py", "build", "--content", str(tmp_path / "content"),
+                                "--output", str(tmp_path / f"public-{jobs}"), "--jobs", str(jobs)],
+                               cwd=REPO, capture_output=True, text=True, timeout=120)
+        outcomes.append((build.returncode, build.stderr))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == 1 and outcomes[0][1].count("'next_meeting' ska") == 3, outcomes[0][1]
