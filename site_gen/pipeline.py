@@ -14,8 +14,10 @@ A one-shot build (`build_site`) is the same code with empty caches, written atom
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -150,9 +152,11 @@ class Site:
         jobs = options.jobs or len(os.sched_getaffinity(0))
         # A whole build renders its pages over every core; the workers are forked now, before
         # the site is loaded, so that they do not hold a copy of it (see `ForkedWorker`).
-        workers = start_workers(jobs - 1) if not (in_place or remember) else []
+        one_shot = not (in_place or remember)
+        workers = start_workers(jobs - 1) if one_shot else []
         try:
-            return self._build(options, report, started, lap, jobs, workers, in_place, remember)
+            with _fewer_collections() if one_shot else contextlib.nullcontext():
+                return self._build(options, report, started, lap, jobs, workers, in_place, remember)
         finally:
             for worker in workers:
                 worker.close()
@@ -165,10 +169,13 @@ class Site:
                                listing=self._current_listing(), changed=self._pending, workers=workers)
         self._reported = set()
         lap("load")
+        if not (in_place or remember):  # see `_fewer_collections`
+            gc.freeze()
         library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache, jobs=jobs)
         if not remember:  # the records (the minutes' text, once more) are not needed to render
             del records
             self.file_cache, self.model_cache = FileCache(), ModelCache()
+            gc.freeze()
         lap("model")
         templates = template_digests(self.env, self._template_references)
         affected, kept = self._affected_pages(library, config, templates) if in_place else (None, set())
@@ -291,6 +298,26 @@ class Site:
                 kept = {file for file in kept if old is not None and new is not None
                         and DATA_INPUTS[file](old) == DATA_INPUTS[file](new)}
         return affected, kept
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector, during a whole build, only over what each stage makes.
+
+    The records and the library are millions of objects that live until the build ends, and
+    the collector would scan them again each time they had grown by a quarter (about a tenth
+    of a build at N=10,000). The build freezes what exists after loading and after the model
+    stage (`gc.freeze`: out of the collector's scans, still freed when no longer referenced),
+    and the collector runs after 100,000 new objects instead of 700. Turning it off
+    altogether saves a little more, but lets the cycles of each parsed meeting and rendered
+    page pile up: +200 MiB at N=10,000."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
 
 RENDER_BATCH = 16
 """Pages a render worker gets at a time: enough that asking costs little next to rendering,
