@@ -38,6 +38,7 @@ from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .model import Library, Meeting
+from .options import DEFAULT_STATIC, DEFAULT_TEMPLATES, PROJECT_ROOT, BuildOptions  # noqa: F401 (used from here)
 from .parallel import ForkedWorker, shared_stream, start_workers
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
@@ -47,25 +48,7 @@ from .swedish import slugify
 from .views import NOT_FOUND_URL, Page, Summaries, page_count, page_urls, site_pages
 from .write import OutputFile, check_output_dir, recover_interrupted_build, update_site, url_to_path, write_site
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = PROJECT_ROOT / "templates"
-DEFAULT_STATIC = PROJECT_ROOT / "static"
 DATA_PATH = "data/site.json"
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    content_dir: Path = Path("content")
-    output_dir: Path = Path("public")
-    templates_dir: Path = DEFAULT_TEMPLATES
-    static_dir: Path = DEFAULT_STATIC
-    base_url: str | None = None
-    """Overrides `base_url` in site.toml when given."""
-    include_drafts: bool = False
-    search_index: bool = True
-    """Write the Pagefind search index (one-shot builds; `serve` indexes on demand)."""
-    jobs: int = 0
-    """Processes for the heavy part of a whole build (0: one per available CPU)."""
 
 
 @dataclass
