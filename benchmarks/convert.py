@@ -167,6 +167,16 @@ def _named(corpus: Corpus, slugs: tuple[str, ...], kind: str) -> list[dict[str, 
     return [{"slug": slug, "name": table[slug].name} for slug in slugs]
 
 
+def _meeting_with_names(corpus: Corpus, m: Meeting) -> str:
+    """A meeting file whose front matter names its group, note taker, attendees and projects
+    (Eleventy's and MkDocs' templates show names, with slugs for links), and its body as is."""
+    return _yaml({
+        "title": m.title, "date": m.date, "group": _named(corpus, (m.group,), "groups")[0],
+        "note_taker": corpus.people[m.note_taker].name, "attendees": _named(corpus, m.attendees, "people"),
+        "projects": _named(corpus, m.projects, "projects"),
+    }) + m.body
+
+
 def lay_out_eleventy(corpus: Corpus, site: Path) -> None:
     """Meetings are Markdown templates; people, projects and groups are stub files that
     Eleventy reads but does not write (`permalink: false`); the config joins them with the
@@ -174,11 +184,7 @@ def lay_out_eleventy(corpus: Corpus, site: Path) -> None:
     _adapter("eleventy", site)
     source = site / "src"
     for m in corpus.meetings:
-        _write(source / "meetings" / f"{m.slug}.md", _yaml({
-            "title": m.title, "date": m.date, "group": _named(corpus, (m.group,), "groups")[0],
-            "note_taker": corpus.people[m.note_taker].name, "attendees": _named(corpus, m.attendees, "people"),
-            "projects": _named(corpus, m.projects, "projects"),
-        }) + m.body)
+        _write(source / "meetings" / f"{m.slug}.md", _meeting_with_names(corpus, m))
     for person in corpus.people.values():
         _write(source / "people" / f"{person.slug}.md",
                _yaml({"slug": person.slug, "name": person.name, "organizations": list(person.organizations)}))
@@ -213,11 +219,7 @@ def lay_out_mkdocs(corpus: Corpus, site: Path) -> None:
     _adapter("mkdocs", site)
     docs = site / "docs"
     for m in corpus.meetings:
-        _write(docs / "meetings" / f"{m.slug}.md", _yaml({
-            "title": m.title, "date": m.date, "group": _named(corpus, (m.group,), "groups")[0],
-            "note_taker": corpus.people[m.note_taker].name, "attendees": _named(corpus, m.attendees, "people"),
-            "projects": _named(corpus, m.projects, "projects"),
-        }) + m.body)
+        _write(docs / "meetings" / f"{m.slug}.md", _meeting_with_names(corpus, m))
     for person in corpus.people.values():
         _write(docs / "people" / f"{person.slug}.md",
                _yaml({"title": person.name, "organizations": list(person.organizations)}))
