@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 from . import uptodate
 from .errors import BuildFailed, ContentError, display_path
 from .options import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildOptions
+from .swedish import format_seconds
 
 COMMANDS = ("build", "serve", "check", "new")
 
@@ -83,12 +83,10 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _build_options(args, output_dir=args.output, include_drafts=args.drafts)
     # A build with nothing changed would write the same bytes again (see `uptodate`).
-    record = uptodate.record_path(options.content_dir, options.output_dir)
-    settings = {key: str(value) for key, value in dataclasses.asdict(options).items() if key != "jobs"}
-    inputs = uptodate.inputs_digest(options.content_dir, options.templates_dir, options.static_dir, settings)
+    record, inputs = uptodate.record_path(options), uptodate.inputs_digest(options)
     last = None if args.force else uptodate.unchanged_since_last(record, inputs, options.output_dir)
     if last is not None:
-        seconds = _seconds(time.perf_counter() - started)
+        seconds = format_seconds(time.perf_counter() - started)
         print(f"Inget har ändrats sedan förra bygget: {display_path(args.output)}/ har redan alla {last.pages} sidor "
               f"({last.files} filer) – kollat på {seconds} s (--force bygger ändå)")
         for notice in last.notices:
@@ -103,14 +101,10 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     uptodate.remember_build(record, inputs, options.output_dir, report.pages, report.written, report.notices)
     print(f"Byggde {report.pages} sidor ({report.written} filer) till {display_path(args.output)}/ på "
-          f"{_seconds(report.seconds)} s")
+          f"{format_seconds(report.seconds)} s")
     for notice in report.notices:
         print(notice, file=sys.stderr)
     return 0
-
-
-def _seconds(seconds: float) -> str:
-    return f"{seconds:.2f}".replace(".", ",")
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ from .errors import BuildFailed, display_path
 from .load import is_editor_file
 from .pipeline import BuildOptions, Site
 from .search import INDEX_DIR, index_site
+from .swedish import format_seconds
 
 DEBOUNCE = 0.02
 """Seconds without file events before a rebuild starts: long enough to gather an editor's
@@ -171,8 +172,8 @@ class SiteBuilder:
                         self.log(str(error))
                 else:
                     self.index_failure = None
-                    seconds = f"{report.seconds:.2f}".replace(".", ",")
-                    self.log(f"[{time.strftime('%H:%M:%S')}] sökindex: {report.pages} sidor på {seconds} s")
+                    self.log(f"[{time.strftime('%H:%M:%S')}] sökindex: {report.pages} sidor på "
+                             f"{format_seconds(report.seconds)} s")
             return self.index_failure
 
     def wait_until_built(self) -> int:

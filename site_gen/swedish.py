@@ -103,3 +103,8 @@ def utc_offset(local: dt.datetime) -> dt.timedelta:
 def local_timestamp(local: dt.datetime) -> str:
     """RFC 3339 time with the Swedish offset: '2017-05-29T00:00:00+02:00'."""
     return local.replace(tzinfo=dt.timezone(utc_offset(local))).isoformat()
+
+
+def format_seconds(seconds: float) -> str:
+    """'1,47' for 1.47: seconds as the messages print them, with a decimal comma."""
+    return f"{seconds:.2f}".replace(".", ",")

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import ContentError
+from .options import BuildOptions
 
 CACHE_DIR = Path(".cache") / "site-gen"
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "python-frontmatter", "PyYAML", "pagefind", "cbor2")
@@ -42,18 +43,20 @@ class LastBuild:
     notices: list[str]
 
 
-def record_path(content_dir: Path, output_dir: Path) -> Path:
-    name = hashlib.blake2b(str(output_dir.absolute()).encode(), digest_size=8).hexdigest()
-    return content_dir.absolute().parent / CACHE_DIR / f"{name}.json"
+def record_path(options: BuildOptions) -> Path:
+    name = hashlib.blake2b(str(options.output_dir.absolute()).encode(), digest_size=8).hexdigest()
+    return options.content_dir.absolute().parent / CACHE_DIR / f"{name}.json"
 
 
-def inputs_digest(content_dir: Path, templates_dir: Path, static_dir: Path, settings: dict[str, object]) -> str:
+def inputs_digest(options: BuildOptions) -> str:
     """A digest of every byte the output is made from: the content, templates and static
-    folders, the code, the versions of Python and the libraries, and the build's options."""
+    folders, the code, the versions of Python and the libraries, and the build's options
+    (all but `jobs`, which changes no byte)."""
+    settings = {key: str(value) for key, value in asdict(options).items() if key != "jobs"}
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(json.dumps([settings, sys.version, _versions()], sort_keys=True, default=str).encode())
-    for label, folder in (("content", content_dir), ("templates", templates_dir), ("static", static_dir),
-                          ("code", CODE_DIR)):
+    digest.update(json.dumps([settings, sys.version, _versions()], sort_keys=True).encode())
+    for label, folder in (("content", options.content_dir), ("templates", options.templates_dir),
+                          ("static", options.static_dir), ("code", CODE_DIR)):
         digest.update(f"\0{label}\0".encode())
         for path in _files(folder):
             digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
