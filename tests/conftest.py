@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +22,13 @@ settings.register_profile("site-gen", derandomize=True, database=None, max_examp
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("explore", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "site-gen"))
+
+
+def generate_corpus(meetings: int, root: Path) -> Path:
+    """A synthetic site of `meetings` meetings from `benchmarks/gen_corpus.py` in `root`; its content directory."""
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), str(meetings), str(root)],
+                   check=True, capture_output=True)
+    return root / "content"
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:

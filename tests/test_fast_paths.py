@@ -17,7 +17,7 @@ from site_gen.errors import BuildFailed, Problems, display_path
 from site_gen.load import load_records
 from site_gen.pipeline import BuildOptions, build_site
 
-from .conftest import REPO
+from .conftest import REPO, generate_corpus
 from .test_errors import tree_digest
 
 
@@ -76,7 +76,7 @@ def test_display_path_gives_the_resolved_path_relative_to_the_working_directory(
 
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
 def test_meetings_resolved_by_two_processes_give_the_same_site_and_problems(tmp_path, monkeypatch, start_method):
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "120", str(tmp_path)], check=True)
+    generate_corpus(120, tmp_path)
     content = tmp_path / "content"
     monkeypatch.setattr(library, "PARALLEL_FROM", 1)  # a small site, so that the test is quick
     monkeypatch.setattr(parallel, "start_method", lambda: multiprocessing.get_context(start_method))
@@ -117,7 +117,7 @@ print(len(calls))
 def test_pages_rendered_by_a_worker_process_give_the_same_site(tmp_path):
     # In a process of its own: a thread left running by another test would rightly keep
     # the build from forking workers (`parallel.can_fork`).
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "60", str(tmp_path)], check=True)
+    generate_corpus(60, tmp_path)
     calls = {}
     for jobs in (1, 2):
         build = subprocess.run([sys.executable, "-c", WORKER_CALLS, str(tmp_path / "content"),
@@ -129,7 +129,7 @@ def test_pages_rendered_by_a_worker_process_give_the_same_site(tmp_path):
 
 
 def test_a_template_failing_in_a_worker_process_fails_the_build_at_its_line(tmp_path):
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "60", str(tmp_path)], check=True)
+    generate_corpus(60, tmp_path)
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
     # Meeting pages: most of the site, so that the worker renders some of them.
@@ -146,7 +146,7 @@ def test_a_template_failing_in_a_worker_process_fails_the_build_at_its_line(tmp_
 
 
 def test_content_read_by_worker_processes_gives_the_same_errors(tmp_path):
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "80", str(tmp_path)], check=True)
+    generate_corpus(80, tmp_path)
     meetings = sorted((tmp_path / "content" / "meetings").iterdir())
     for broken in meetings[5], meetings[40], meetings[-1]:  # read by this process and by the worker
         text = broken.read_text(encoding="utf-8")

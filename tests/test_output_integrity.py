@@ -14,7 +14,7 @@ import pytest
 from site_gen.errors import BuildFailed
 from site_gen.write import MARKER
 
-from .conftest import REPO, build, meeting_file
+from .conftest import REPO, build, generate_corpus, meeting_file
 from .test_errors import tree_digest
 
 CORPUS_MEETINGS = 120
@@ -32,10 +32,7 @@ def leftovers(output: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A synthetic site from `benchmarks/gen_corpus.py` (its content directory)."""
-    root = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), str(CORPUS_MEETINGS), str(root)],
-                   check=True, capture_output=True)
-    return root / "content"
+    return generate_corpus(CORPUS_MEETINGS, tmp_path_factory.mktemp("corpus"))
 
 
 def test_build_killed_while_writing_leaves_the_previous_site(corpus, tmp_path):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import yaml
 from site_gen import source
 from site_gen.source import YamlList, YamlMap, parse_source
 
-from .conftest import REPO
+from .conftest import REPO, generate_corpus
 
 TRICKY = [
     "date: 2020-01-13\ntid: 12:30\ntitle: no\ncount: 012\nratio: .5\nbig: 1e3\nok: true\nnothing:\n",
@@ -65,7 +63,7 @@ def front_matters() -> list[str]:
 @pytest.mark.skipif(source._FastLoader is None, reason="PyYAML without libyaml has no fast loader to compare")
 def test_libyaml_loader_reads_what_the_python_loader_reads(tmp_path):
     texts = front_matters()
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), "40", str(tmp_path)], check=True)
+    generate_corpus(40, tmp_path)
     texts += [p.read_text(encoding="utf-8").split("---\n")[1] for p in sorted((tmp_path / "content").rglob("*.md"))]
     compared = 0
     for text in texts:
