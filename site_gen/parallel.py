@@ -147,8 +147,10 @@ def _answer_calls(connection: multiprocessing.connection.Connection,
             answer = (True, exc)
         try:
             connection.send(answer)
-        except Exception as exc:  # what was raised does not pickle: say what it was
-            connection.send((True, RuntimeError(f"{answer[1]!r} ({exc})")))
+        except Exception as exc:  # what it returned or raised does not pickle: say what it was
+            failed, value = answer
+            shown = repr(value) if failed else f"a {type(value).__name__}"  # not all of a large result
+            connection.send((True, RuntimeError(f"a worker could not send {shown}: {exc}")))
 
 
 def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], workers: Sequence[ForkedWorker],
