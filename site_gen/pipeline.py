@@ -38,7 +38,7 @@ from .ical import CALENDAR_URL, CalendarCache, calendar_file
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .model import Library, Meeting
-from .options import DEFAULT_STATIC, DEFAULT_TEMPLATES, PROJECT_ROOT, BuildOptions  # noqa: F401 (used from here)
+from .options import BuildOptions
 from .parallel import ForkedWorker, shared_stream, start_workers
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests

@@ -13,7 +13,7 @@ import pytest
 
 from site_gen.cli import main
 from site_gen.errors import BuildFailed
-from site_gen.pipeline import DEFAULT_TEMPLATES
+from site_gen.options import DEFAULT_TEMPLATES
 from site_gen.render import create_environment
 from site_gen.write import fresh_join, safe_join
 

@@ -18,7 +18,8 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from site_gen.errors import BuildFailed, printable
-from site_gen.pipeline import DEFAULT_TEMPLATES, BuildOptions, BuildReport, Site
+from site_gen.options import DEFAULT_TEMPLATES
+from site_gen.pipeline import BuildOptions, BuildReport, Site
 from site_gen.render import create_environment
 
 from .conftest import write_files
