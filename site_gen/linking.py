@@ -21,6 +21,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from markdown_it.token import Token
 
@@ -40,8 +41,9 @@ class Target:
     url: str
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """One name found in a text (a tuple: one is made for every name in every meeting)."""
+
     start: int
     end: int
     target: Target
@@ -297,14 +299,14 @@ class FirstNames:
         """First name → slugs of the attendees who have it."""
         self.unique = {name: next(iter(slugs)) for name, slugs in owners.items() if len(slugs) == 1}
         self.ambiguous = {name for name, slugs in owners.items() if len(slugs) > 1}
+        self._targets = {name: NameIndex.target(PERSON, slug) for name, slug in self.unique.items()}
         self._pattern = NamePattern(self.unique, "f") if self.unique else None
 
     def find(self, text: str, words: set[str] | None = None) -> Iterator[Match]:
         if self._pattern is None:
             return
         for match in self._pattern.finditer(text, words):
-            target = NameIndex.target(PERSON, self.unique[match.group("f")])
-            yield Match(match.start(), match.end(), target, match.group("fg") is not None)
+            yield Match(match.start(), match.end(), self._targets[match.group("f")], match.group("fg") is not None)
 
 
 class Spans:

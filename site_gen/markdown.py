@@ -47,11 +47,23 @@ def create_markdown() -> MarkdownIt:
     # markdown-it's own check is a deny-list, and a refused URL leaves no trace to report;
     # ours (`refuse_unsafe_urls`) is an allow-list that knows the line of what it refuses.
     md.validateLink = lambda url: True
+    md.core.ruler.at("normalize", normalize_line_ends)
     md.inline.ruler.before("link", "entity_ref", _entity_ref_rule)
     md.core.ruler.after("inline", "refuse_unsafe_urls", refuse_unsafe_urls)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("entity_ref", _render_entity_ref)
     return md
+
+
+def normalize_line_ends(state: StateCore) -> None:
+    """markdown-it's `normalize` (line ends to '\n', NUL to U+FFFD) without rewriting text that
+    has neither: its regex replaced every '\n' with itself, for every page of minutes."""
+    src = state.src
+    if "\r" in src:
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in src:
+        src = src.replace("\0", "\ufffd")
+    state.src = src
 
 
 _ENTITY_REF = re.compile(r"\[\[((?:[^\[\]\n]|\](?!\]))+)\]\]")

@@ -55,7 +55,7 @@ class _ItemDraft:
             title=self.title,
             anchor=self.anchor,
             level=self.level,
-            excerpt=_excerpt(" ".join(self.text)),
+            excerpt=_excerpt(self.text),
             people=self.mentions.slugs(PERSON),
             projects=self.mentions.slugs(PROJECT),
             organizations=self.mentions.slugs(ORGANIZATION),
@@ -292,9 +292,19 @@ def _plain_text(inline: Token) -> str:
     return "".join(parts).strip()
 
 
-def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) <= EXCERPT_LENGTH:
-        return text
+def _excerpt(texts: Iterable[str]) -> str:
+    """The texts joined with their whitespace collapsed, cut before EXCERPT_LENGTH characters
+    at a space. Words are taken only until the cut: an item's text may run to pages."""
+    words, length = [], -1
+    for text in texts:
+        for word in text.split():
+            words.append(word)
+            length += len(word) + 1
+            if length > EXCERPT_LENGTH:
+                return _cut(" ".join(words))
+    return " ".join(words)
+
+
+def _cut(text: str) -> str:
     cut = text.rfind(" ", 0, EXCERPT_LENGTH)
     return text[: cut if cut > 0 else EXCERPT_LENGTH].rstrip(",;:–-") + " …"

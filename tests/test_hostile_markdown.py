@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it.rules_core.normalize import normalize
+from markdown_it.rules_core.state_core import StateCore
 
 from site_gen.check import check_content
-from site_gen.markdown import create_markdown, render_markdown
+from site_gen.markdown import MARKDOWN, create_markdown, normalize_line_ends, render_markdown
 from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
 
 from .conftest import LinkCollector, build, meeting_file
@@ -148,3 +152,11 @@ def test_allow_lists():
     assert is_allowed_image("data:image/webp;base64,AA") and not is_allowed_image("data:image/svg+xml,<svg/>")
     assert is_web_address("https://example.se/") and not is_web_address("https://") and not is_web_address(" https://x")
     assert not is_web_address("javascript://example.se/%0aalert(1)")
+
+
+@given(st.text(alphabet=st.sampled_from("a\r\n\0 "), max_size=40))
+def test_line_ends_and_nul_are_normalized_as_markdown_it_does(text):
+    ours, theirs = StateCore(text, MARKDOWN, {}), StateCore(text, MARKDOWN, {})
+    normalize_line_ends(ours)
+    normalize(theirs)
+    assert ours.src == theirs.src
