@@ -282,6 +282,7 @@ class Site:
                         and DATA_INPUTS[file](old) == DATA_INPUTS[file](new)}
         return affected, kept
 
+
 @contextlib.contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Python's cycle collector, during a whole build, only over what each stage makes.
