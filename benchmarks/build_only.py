@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """site-gen's one-shot build without the search index, as a process of its own.
 
-    python benchmarks/build_only.py --content DIR --output DIR
+    python benchmarks/build_only.py --content DIR --output DIR [--jobs N]
 
 The build `python build.py build` makes (`site_gen.pipeline.build_site`), with
 `search_index=False`: the issue compares the build with the peers and reports Pagefind's
@@ -23,9 +23,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--content", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--jobs", type=int, default=0, help="processes (0: one per available CPU)")
     args = parser.parse_args()
     try:
-        report = build_site(BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False))
+        report = build_site(BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False,
+                                          jobs=args.jobs))
     except BuildFailed as failure:
         for error in failure.errors:
             print(error, file=sys.stderr)
