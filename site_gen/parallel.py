@@ -36,19 +36,23 @@ def start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if can_fork() else "spawn")
 
 
-def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
+def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) -> Iterator[R]:
     """`work(state, item)` for every item, in order, as they are asked for: the first share
-    in this process, the rest by `jobs` - 1 workers in chunks of `chunk` items (so that
-    neither side ever holds all of the workers' results at once). `work` must be a
+    in this process, the rest by `jobs` - 1 workers, a share each. `work` must be a
     module-level function; `state` and `items` must pickle unless workers fork.
 
-    This process starts at once and takes a little more (workers take time to start).
+    This process starts at once and takes a little more (workers take time to start). A
+    worker sends its results when its share is done, in one message: sent as they came, in
+    chunks, they were read by the pool's thread in this process, which waits for the
+    interpreter at every 64 KiB of pipe while this process works, and the worker waited on
+    it (at N=10,000 the model stage took 8.0 s instead of 7.1 s; benchmarks/RESULTS.md).
     """
     if jobs < 2:
         yield from (work(state, item) for item in items)
         return
     own = len(items) * 11 // (10 * jobs)
-    ranges = [(start, min(start + chunk, len(items))) for start in range(own, len(items), chunk)]
+    share = max(1, -(-(len(items) - own) // (jobs - 1)))  # rounded up: the last worker may get fewer
+    ranges = [(start, min(start + share, len(items))) for start in range(own, len(items), share)]
     # The garbage collector writes into every object it examines, which would make a forked
     # worker copy every page of memory it shares with this process: leave them out of its scans.
     gc.freeze()
@@ -155,26 +159,39 @@ def _answer_calls(connection: multiprocessing.connection.Connection,
 
 def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], workers: Sequence[ForkedWorker],
                   batch: int) -> Iterator[R]:
-    """`work([item])` for every item, by this process or by a worker, whichever is free first:
-    an idle worker gets the next `batch` items, and this process does one item at a time in
-    between. The results come in no particular order. Items are made as they are needed, so
-    that a stream of pages is never all in memory at once.
+    """`work([item])` for every item, by this process or by a worker: a worker gets `batch`
+    items at a time, and this process does an item itself only when every worker is busy and
+    has its next batch made. The results come in no particular order. Items are made as they
+    are needed, so that a stream of pages is never all in memory at once.
+
+    Making the items (a page's view) and taking the results (writing a page) fall to this
+    process alone, and they are the larger part of its work: so it makes each worker's next
+    batch while the worker is busy, and hands it over before it takes the worker's results.
 
     One call at a time per worker: both sides of a pipe blocked on sending (a large batch one
     way, a large result the other) would wait for each other forever.
     """
     items = iter(items)
+    ready: dict[ForkedWorker, list[T]] = {}
+    """A busy worker's next batch."""
     try:
         while True:
             for worker in workers:
-                if worker.done():
-                    yield from worker.result()
-                if not worker.busy and (chunk := list(itertools.islice(items, batch))):
+                results = worker.result() if worker.done() else []
+                if not worker.busy and (chunk := ready.pop(worker, None) or list(itertools.islice(items, batch))):
                     worker.call(work, chunk)
+                yield from results
+            unready = next((worker for worker in workers if worker.busy and worker not in ready), None)
+            if unready is not None and (chunk := list(itertools.islice(items, batch))):
+                ready[unready] = chunk
+                continue
             item = next(items, _END)
             if item is _END:
                 break
             yield from work([item])
+        for chunk in ready.values():  # the last batches: done here sooner than after the workers' own
+            yield from work(chunk)
+        ready.clear()
         for worker in workers:
             if worker.busy:
                 yield from worker.result()

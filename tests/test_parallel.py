@@ -1,0 +1,67 @@
+"""`parallel.shared_map` and `parallel.shared_stream` give what doing the work here gives.
+
+Run in processes of their own: a thread left running by another test would rightly keep
+them from forking (`parallel.can_fork`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+SHARED_MAP = """
+import sys
+from site_gen import parallel
+
+def work(state, item):
+    return (state, item * item)
+
+count = int(sys.argv[1])
+items = list(range(count))
+print(list(parallel.shared_map(work, "s", items, 3)) == [("s", i * i) for i in items])
+"""
+
+SHARED_STREAM = """
+import sys
+from site_gen import parallel
+
+def work(items):
+    return [-item for item in items]
+
+count, batch = int(sys.argv[1]), int(sys.argv[2])
+made = []
+
+def items():  # made as asked for, as pages are
+    for item in range(count):
+        made.append(item)
+        yield item
+
+workers = parallel.start_workers(2)
+assert len(workers) == 2
+results = list(parallel.shared_stream(work, items(), workers, batch))
+print(sorted(results) == sorted(-i for i in range(count)) and made == list(range(count)))
+print(all(not worker.busy for worker in workers))
+for worker in workers:
+    worker.close()
+"""
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5, 1000])
+def test_shared_map_gives_every_result_in_order(count):
+    run = subprocess.run([sys.executable, "-c", SHARED_MAP, str(count)], cwd=REPO, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True"]
+
+
+@pytest.mark.parametrize(("count", "batch"), [(0, 4), (1, 4), (7, 4), (1000, 4), (1000, 64)])
+def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch):
+    run = subprocess.run([sys.executable, "-c", SHARED_STREAM, str(count), str(batch)], cwd=REPO, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "True"]
