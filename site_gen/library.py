@@ -426,7 +426,8 @@ class _MeetingMemo:
         resolved by that many processes (the same code: the results are the same)."""
         todo = [r for r in records if not self._reusable(r, (r, self.index_fingerprint))]
         jobs = jobs if len(todo) >= PARALLEL_FROM else 1
-        done = dict(zip(map(id, todo), shared_map(_resolve_one, (self.index, self.everyone, groups), todo, jobs)))
+        done = dict(zip(map(id, todo), shared_map(_resolve_one, (self.index, self.everyone, groups), todo, jobs,
+                                                  chunk=1000)))
         return [self.resolve(record, groups, done.get(id(record))) for record in records]
 
     def _reusable(self, record: MeetingRecord, key: tuple) -> bool:

@@ -36,28 +36,25 @@ def start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if can_fork() else "spawn")
 
 
-def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) -> Iterator[R]:
+def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
     """`work(state, item)` for every item, in order, as they are asked for: the first share
-    in this process, the rest by `jobs` - 1 workers, a share each. `work` must be a
+    in this process, the rest by `jobs` - 1 workers in chunks of `chunk` items (so that
+    neither side ever holds all of the workers' results at once). `work` must be a
     module-level function; `state` and `items` must pickle unless workers fork.
 
-    This process starts at once and takes a little more (workers take time to start). A
-    worker sends its results when its share is done, in one message: sent as they came, in
-    chunks, they were read by the pool's thread in this process, which waits for the
-    interpreter at every 64 KiB of pipe while this process works, and the worker waited on
-    it (at N=10,000 the model stage took 8.0 s instead of 7.1 s; benchmarks/RESULTS.md).
+    This process starts at once and takes a little more (workers take time to start).
     """
     if jobs < 2:
         yield from (work(state, item) for item in items)
         return
     own = len(items) * 11 // (10 * jobs)
-    share = max(1, -(-(len(items) - own) // (jobs - 1)))  # rounded up: the last worker may get fewer
-    ranges = [(start, min(start + share, len(items))) for start in range(own, len(items), share)]
+    ranges = [(start, min(start + chunk, len(items))) for start in range(own, len(items), chunk)]
     # The garbage collector writes into every object it examines, which would make a forked
     # worker copy every page of memory it shares with this process: leave them out of its scans.
     gc.freeze()
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs - 1, mp_context=start_method(),
                                                   initializer=_start_worker, initargs=(work, state, items))
+    _widen_result_pipe(pool)
     try:
         futures = [pool.submit(_work_on, *span) for span in ranges]
         for item in items[:own]:
@@ -67,6 +64,33 @@ def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs
     finally:
         pool.shutdown(cancel_futures=True)
         gc.unfreeze()
+
+
+RESULT_PIPE_BYTES = 1 << 20
+"""Linux's largest pipe an unprivileged process may ask for (/proc/sys/fs/pipe-max-size)."""
+
+
+def _widen_result_pipe(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Let the pool's workers send 1 MiB of results before they wait, instead of 64 KiB.
+
+    The pool's thread in this process reads the results, and after each read it waits for
+    the interpreter, which this process's own share of the work holds for up to 5 ms at a
+    time: with 64 KiB pipes a worker spent a quarter of its time waiting to send (py-spy
+    --idle), and the model stage took 7.9 s at N=10,000 instead of 7.2 s. Sending each
+    worker's share at once was as fast, but held it all twice: 579 MiB instead of 450 MiB
+    (benchmarks/RESULTS.md). Where the pool or the platform has no such pipe, nothing changes.
+    """
+    try:
+        import fcntl  # not on Windows
+    except ImportError:
+        return
+    reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)  # CPython's, since 3.4
+    if reader is None or not hasattr(fcntl, "F_SETPIPE_SZ"):  # F_SETPIPE_SZ: Linux alone
+        return
+    try:
+        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+    except OSError:  # a lower limit set by the administrator: the default pipe still works
+        pass
 
 
 _worker: tuple[Callable[[Any, Any], Any], Any, Sequence[Any]] | None = None

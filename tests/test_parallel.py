@@ -21,9 +21,9 @@ from site_gen import parallel
 def work(state, item):
     return (state, item * item)
 
-count = int(sys.argv[1])
+count, chunk = int(sys.argv[1]), int(sys.argv[2])
 items = list(range(count))
-print(list(parallel.shared_map(work, "s", items, 3)) == [("s", i * i) for i in items])
+print(list(parallel.shared_map(work, "s", items, 3, chunk)) == [("s", i * i) for i in items])
 """
 
 SHARED_STREAM = """
@@ -51,10 +51,10 @@ for worker in workers:
 """
 
 
-@pytest.mark.parametrize("count", [0, 1, 2, 5, 1000])
-def test_shared_map_gives_every_result_in_order(count):
-    run = subprocess.run([sys.executable, "-c", SHARED_MAP, str(count)], cwd=REPO, capture_output=True, text=True,
-                         timeout=60)
+@pytest.mark.parametrize(("count", "chunk"), [(0, 7), (1, 7), (2, 7), (5, 1), (1000, 7), (1000, 1000)])
+def test_shared_map_gives_every_result_in_order(count, chunk):
+    run = subprocess.run([sys.executable, "-c", SHARED_MAP, str(count), str(chunk)], cwd=REPO, capture_output=True,
+                         text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True"]
 
@@ -65,3 +65,19 @@ def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, 
                          text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pipe sizes are set on Linux alone")
+def test_the_result_pipe_of_a_pool_is_widened():
+    import concurrent.futures
+    import fcntl
+    import multiprocessing
+
+    from site_gen import parallel
+
+    pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        parallel._widen_result_pipe(pool)
+        assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) == parallel.RESULT_PIPE_BYTES
+    finally:
+        pool.shutdown()
