@@ -121,20 +121,33 @@ def _section(key: str, lines: list[bytes]) -> list[bytes]:
 
 
 def _meeting_entries(meetings: dict[str, Meeting], cache: DataCache) -> list[Entry]:
-    """The meetings' entries, in order: most of the file. When the meetings are the same as
-    last time, in the same order, only those that are other objects are looked at (found in C)."""
+    """The meetings' entries, in order: most of the file."""
+    for _ in encode_meetings(meetings, cache):
+        pass
+    return cache.meetings[2]
+
+
+def encode_meetings(meetings: dict[str, Meeting], cache: DataCache, step: int = 100) -> Iterator[None]:
+    """The meetings' entries into `cache`, where `site_json` finds them: pausing after every
+    `step` meetings encoded, so that a caller can do other work in between (a whole build
+    hands its workers pages to render). When the meetings are the same as last time, in the
+    same order, only those that are other objects are looked at (found in C)."""
     slugs, values = list(meetings), list(meetings.values())
     last_slugs, last_values, last_entries = cache.meetings
+    entries: list[Entry | None]
     if last_slugs == slugs:
         entries = list(last_entries)
-        for position in itertools.compress(range(len(values)), map(operator.is_not, values, last_values)):
-            entries[position] = _encoded((values[position],), meeting_data(values[position]))
+        changed = list(itertools.compress(range(len(values)), map(operator.is_not, values, last_values)))
     else:
         known = dict(zip(last_slugs, last_entries))
-        entries = [entry if (entry := known.get(slug)) is not None and entry[0][0] is meeting
-                   else _encoded((meeting,), meeting_data(meeting)) for slug, meeting in meetings.items()]
-    cache.meetings = (slugs, values, entries)
-    return entries
+        entries = [entry if (entry := known.get(slug)) is not None and entry[0][0] is meeting else None
+                   for slug, meeting in meetings.items()]
+        changed = [position for position, entry in enumerate(entries) if entry is None]
+    for count, position in enumerate(changed, 1):
+        entries[position] = _encoded((values[position],), meeting_data(values[position]))
+        if count % step == 0:
+            yield
+    cache.meetings = (slugs, values, entries)  # type: ignore[assignment]  # every entry is made now
 
 
 def _encoded(inputs: tuple, data: dict) -> tuple[tuple, bytes, bytes]:

@@ -182,7 +182,7 @@ def _answer_calls(connection: multiprocessing.connection.Connection,
 
 
 def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], workers: Sequence[ForkedWorker],
-                  batch: int) -> Iterator[R]:
+                  batch: int, meanwhile: Iterable[Iterable[R]] = ()) -> Iterator[R]:
     """`work([item])` for every item, by this process or by a worker: a worker gets `batch`
     items at a time, and this process does an item itself only when every worker is busy and
     has its next batch made. The results come in no particular order. Items are made as they
@@ -192,10 +192,14 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
     process alone, and they are the larger part of its work: so it makes each worker's next
     batch while the worker is busy, and hands it over before it takes the worker's results.
 
+    `meanwhile` is other work that only this process can do, in short steps, each giving
+    results of its own: a step is done wherever this process would otherwise do an item, so
+    that the workers work while it is done rather than wait for it at the end.
+
     One call at a time per worker: both sides of a pipe blocked on sending (a large batch one
     way, a large result the other) would wait for each other forever.
     """
-    items = iter(items)
+    items, steps = iter(items), iter(meanwhile)
     ready: dict[ForkedWorker, list[T]] = {}
     """A busy worker's next batch."""
     try:
@@ -209,6 +213,10 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
             if unready is not None and (chunk := list(itertools.islice(items, batch))):
                 ready[unready] = chunk
                 continue
+            step = next(steps, _END) if workers else _END
+            if step is not _END:
+                yield from step  # type: ignore[misc]
+                continue
             item = next(items, _END)
             if item is _END:
                 break
@@ -216,6 +224,8 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
         for chunk in ready.values():  # the last batches: done here sooner than after the workers' own
             yield from work(chunk)
         ready.clear()
+        for step in steps:  # without workers, the steps come after the items
+            yield from step
         for worker in workers:
             if worker.busy:
                 yield from worker.result()

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import SiteConfig, deployment_notices, load_config
-from .data import DataCache, site_json
+from .data import DataCache, encode_meetings, site_json
 from .dependencies import calendar_of, data_of, pages_affected_by
 from .errors import BuildFailed, ContentError
 from .feed import FEED_URL, atom_feed
@@ -166,12 +166,13 @@ class Site:
         # build never holds every page's view or HTML at once.
         pages = site_pages(library, config, only=affected, summaries=self._summaries)
         page_fingerprints: dict[str, bytes] = {}
-        files = itertools.chain(
-            self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
-                                 in_place or remember, in_place) if not workers
+        data = self._data_to_write(library, config, options.static_dir, kept, in_place)
+        files: Iterable[OutputFile] = (
+            itertools.chain(self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
+                                                 in_place or remember, in_place), data) if not workers
+            # This process makes the data files while the workers render, instead of after.
             else shared_stream(functools.partial(render_pages, options.templates_dir, config), pages, workers,
-                               batch=RENDER_BATCH),
-            self._data_to_write(library, config, options.static_dir, kept, in_place),
+                               batch=RENDER_BATCH, meanwhile=self._in_steps(library, data))
         )
         files = _checked_for_privacy(library, files)
         if in_place:
@@ -251,6 +252,14 @@ class Site:
             fingerprints[file.path] = _digest(file.data)
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
                 yield file
+
+    def _in_steps(self, library: Library, data: Iterable[OutputFile]) -> Iterator[list[OutputFile]]:
+        """The data files in short steps (`parallel.shared_stream`): site.json's entries, which
+        take longest, a hundred meetings at a time, and then each file."""
+        for _ in encode_meetings(library.meetings, self._data_cache):
+            yield []
+        for file in data:
+            yield [file]
 
     def _current_listing(self) -> dict[str, list[Path]] | None:
         if not self.trust_watcher:

@@ -41,10 +41,14 @@ def items():  # made as asked for, as pages are
         made.append(item)
         yield item
 
-workers = parallel.start_workers(2)
-assert len(workers) == 2
-results = list(parallel.shared_stream(work, items(), workers, batch))
-print(sorted(results) == sorted(-i for i in range(count)) and made == list(range(count)))
+def steps():  # other work of this process, a step at a time
+    for step in range(count // 10 + 2):
+        yield [f"step {step}"] if step % 2 else []
+
+workers = parallel.start_workers(int(sys.argv[3]))
+results = list(parallel.shared_stream(work, items(), workers, batch, meanwhile=steps()))
+expected = [-i for i in range(count)] + [f"step {step}" for step in range(count // 10 + 2) if step % 2]
+print(sorted(results, key=str) == sorted(expected, key=str) and made == list(range(count)))
 print(all(not worker.busy for worker in workers))
 for worker in workers:
     worker.close()
@@ -59,10 +63,12 @@ def test_shared_map_gives_every_result_in_order(count, chunk):
     assert run.stdout.split() == ["True"]
 
 
-@pytest.mark.parametrize(("count", "batch"), [(0, 4), (1, 4), (7, 4), (1000, 4), (1000, 64)])
-def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch):
-    run = subprocess.run([sys.executable, "-c", SHARED_STREAM, str(count), str(batch)], cwd=REPO, capture_output=True,
-                         text=True, timeout=60)
+@pytest.mark.parametrize(("count", "batch", "workers"), [
+    (0, 4, 2), (1, 4, 2), (7, 4, 2), (1000, 4, 2), (1000, 64, 2), (1000, 64, 1), (25, 4, 0),
+])
+def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch, workers):
+    run = subprocess.run([sys.executable, "-c", SHARED_STREAM, str(count), str(batch), str(workers)], cwd=REPO,
+                         capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"]
 
