@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from site_gen import library, parallel, render
 from site_gen.errors import BuildFailed, Problems, display_path
 from site_gen.load import load_records
@@ -30,6 +33,12 @@ def test_views_attribute_lookup_gives_what_jinja_gives():
             assert isinstance(found, jinja2.Undefined), name
         else:
             assert found == expected, name
+
+
+@given(st.one_of(st.text(alphabet=st.sampled_from("&<>'\"aö –\n\0"), max_size=40), st.text(max_size=40),
+                 st.integers(), st.none(), st.builds(markupsafe.Markup, st.text(max_size=20))))
+def test_output_escape_gives_what_markupsafe_gives(value):
+    assert render.escape_output(value) == markupsafe.escape(value)
 
 
 def test_site_rendered_with_our_environment_equals_plain_jinja(tmp_path, monkeypatch):
