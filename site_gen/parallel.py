@@ -223,7 +223,6 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
             yield from work([item])
         for chunk in ready.values():  # the last batches: done here sooner than after the workers' own
             yield from work(chunk)
-        ready.clear()
         for step in steps:  # without workers, the steps come after the items
             yield from step
         for worker in workers:
