@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the site: `python build.py` (same as `site-gen build`); `python build.py --help`."""
 
-from site_gen.cli import main
+from site_gen.cli import run
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -5,7 +5,8 @@
 
 The build `python build.py build` makes (`site_gen.pipeline.build_site`), with
 `search_index=False`: the issue compares the build with the peers and reports Pagefind's
-indexing apart. Prints the pages and files written and the seconds of each stage.
+indexing apart. Prints the pages and files written and the seconds of each stage, and
+ends as `build.py` does (`site_gen.cli.run`: without freeing the build's objects one by one).
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from site_gen.cli import exit_now  # noqa: E402
 from site_gen.errors import BuildFailed  # noqa: E402
 from site_gen.pipeline import BuildOptions, build_site  # noqa: E402
+
+
+_report = None
 
 
 def main() -> int:
@@ -32,10 +37,12 @@ def main() -> int:
         for error in failure.errors:
             print(error, file=sys.stderr)
         return 1
+    global _report  # freed by the exit, not before it (see `site_gen.cli.run`)
+    _report = report
     stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.stages.items())
     print(f"{report.pages} pages ({report.written} files) in {report.seconds:.2f} s: {stages}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_now(main())

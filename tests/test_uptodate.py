@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from site_gen.cli import main
@@ -99,3 +103,21 @@ def test_after_a_failed_build_the_site_is_built_again_once_fixed(project, capsys
     code, out, _ = build(project, capsys)
     assert code == 0 and out.startswith("Byggde")
     assert "En ny mening." in (project / "public" / "moten" / meeting.stem / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_command_ends_at_once_yet_says_and_writes_everything(project):
+    """`build.py` ends its process without freeing the build's objects (`cli.run`): what it
+    prints through a pipe, the site and the record of the build must all be there."""
+    command = [sys.executable, str(REPO / "build.py"), "build", "--content", "content", "--output", "public"]
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as in a shell
+    run = functools.partial(subprocess.run, command, cwd=project, capture_output=True, text=True, timeout=120,
+                            env=buffered)
+    first = run()
+    assert first.returncode == 0, first.stderr
+    pages = int(re.search(r"Byggde (\d+) sidor", first.stdout).group(1))
+    assert pages == len(list((project / "public").rglob("*.html"))) > 10
+    again = run()
+    assert again.returncode == 0 and UNCHANGED in again.stdout, again.stdout  # the record was written
+    (project / "content" / "site.toml").write_text("title = \n", encoding="utf-8")
+    failed = run()
+    assert failed.returncode == 1 and "site.toml:1:" in failed.stderr and "Inget skrevs" in failed.stderr, failed.stderr
