@@ -17,7 +17,7 @@ import yaml
 
 from benchmarks import convert, gen_corpus
 from benchmarks.measure import growth_exponent, run_measured
-from benchmarks.run import _tree_digest
+from benchmarks.run import _environment, _tree_digest
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 2**20
@@ -163,3 +163,15 @@ def test_the_command_measures_site_gen_and_leaves_the_corpus_as_it_was(tmp_path)
         stamp = json.loads((work / f"corpus-{n}" / "corpus.json").read_text(encoding="utf-8"))
         assert stamp["digest"] == _tree_digest(work / f"corpus-{n}" / "content")
     assert "Growth with N" in run.stdout and "| 20 |" in run.stdout
+
+
+def test_tools_run_with_a_bytecode_cache_as_on_a_users_machine(tmp_path, monkeypatch):
+    """A build after the warm-up must not compile site-gen's code again, even where the caller's
+    environment forbids writing bytecode."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("SITE_GEN_PROBE", "kept")
+    (tmp_path / "probe.py").write_text("import os\nprint(os.environ['SITE_GEN_PROBE'])\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", "import probe"], cwd=tmp_path, env=_environment(tmp_path),
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "kept"  # the rest of the caller's environment is passed on
+    assert list((tmp_path / "__pycache__").glob("probe.*.pyc"))
