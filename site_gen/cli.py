@@ -72,7 +72,7 @@ def run() -> NoReturn:
     process ends at once.
 
     A whole build leaves millions of objects behind (the library, every meeting's minutes),
-    and a normal exit frees them one by one: about 0.3 s after a build of 10,000 meetings
+    and a normal exit frees them one by one: about 0.15 s after a build of 10,000 meetings
     (benchmarks/RESULTS.md). The operating system takes a process's memory back at once,
     so once the command has returned (its files written and closed), only the output
     streams are flushed, and the process exits without that teardown, as mypy does. The
