@@ -427,7 +427,7 @@ class _MeetingMemo:
         todo = [r for r in records if not self._reusable(r, (r, self.index_fingerprint))]
         jobs = jobs if len(todo) >= PARALLEL_FROM else 1
         done = dict(zip(map(id, todo), shared_map(_resolve_one, (self.index, self.everyone, groups), todo, jobs,
-                                                  chunk=1000)))
+                                                  chunk=MODEL_CHUNK)))
         return [self.resolve(record, groups, done.get(id(record))) for record in records]
 
     def _reusable(self, record: MeetingRecord, key: tuple) -> bool:
@@ -438,6 +438,10 @@ class _MeetingMemo:
 Resolved = tuple[Meeting, tuple[str, ...], tuple[str, ...], tuple[ContentError, ...], tuple[ContentError, ...]]
 """A meeting resolved: the meeting, the pages its minutes link to by hand, its withheld
 attendees, its errors and its warnings."""
+
+MODEL_CHUNK = 250
+"""Meetings a linking worker takes at a time: this process takes the last ones that no worker
+has started, so that a chunk is at most what one side waits for the other at the end."""
 
 PARALLEL_FROM = 400
 """Fewer meetings to resolve than this are resolved in this process: starting a worker

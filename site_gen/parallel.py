@@ -37,17 +37,16 @@ def start_method() -> multiprocessing.context.BaseContext:
 
 
 def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
-    """`work(state, item)` for every item, in order, as they are asked for: the first share
-    in this process, the rest by `jobs` - 1 workers in chunks of `chunk` items (so that
-    neither side ever holds all of the workers' results at once). `work` must be a
+    """`work(state, item)` for every item, in order: the first share in this process, the
+    rest in chunks of `chunk` items, which `jobs` - 1 workers take in order from the front
+    and this process, once its share is done, from the back, until they meet. So neither
+    side waits for the other at the end, whichever is faster. `work` must be a
     module-level function; `state` and `items` must pickle unless workers fork.
-
-    This process starts at once and takes a little more (workers take time to start).
     """
     if jobs < 2:
         yield from (work(state, item) for item in items)
         return
-    own = len(items) * 11 // (10 * jobs)
+    own = len(items) // jobs
     ranges = [(start, min(start + chunk, len(items))) for start in range(own, len(items), chunk)]
     # The garbage collector writes into every object it examines, which would make a forked
     # worker copy every page of memory it shares with this process: leave them out of its scans.
@@ -59,8 +58,15 @@ def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs
         futures = [pool.submit(_work_on, *span) for span in ranges]
         for item in items[:own]:
             yield work(state, item)
-        for future in futures:
-            yield from future.result()
+        taken: dict[int, list[R]] = {}
+        """Chunks this process did itself, from the back: only those no worker had started."""
+        for position in reversed(range(len(futures))):
+            if not futures[position].cancel():
+                break
+            start, end = ranges[position]
+            taken[position] = [work(state, item) for item in items[start:end]]
+        for position, future in enumerate(futures):
+            yield from taken.pop(position) if position in taken else future.result()
     finally:
         pool.shutdown(cancel_futures=True)
         gc.unfreeze()
