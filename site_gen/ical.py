@@ -24,6 +24,7 @@ from (when its information was last revised), never the clock.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .config import SiteConfig
@@ -166,19 +167,34 @@ def calendar_file(library: Library, config: SiteConfig, cache: CalendarCache | N
     return (head + "".join(text for _, text in events) + "END:VCALENDAR\r\n").encode("utf-8")
 
 
+def encode_events(library: Library, config: SiteConfig, cache: CalendarCache, step: int = 100) -> Iterator[None]:
+    """The held meetings' events into `cache`, where `calendar_file` finds them: pausing after
+    every `step` meetings, so that a caller can do other work in between (as
+    `data.encode_meetings`: a whole build hands its workers pages to render)."""
+    published, _ = _announcements(library)
+    for count, meeting in enumerate(library.meetings.values(), 1):
+        _held_entry(meeting, published, library, config, cache)
+        if count % step == 0:
+            yield
+
+
+def _held_entry(meeting: Meeting, published: dict[str, Announcement], library: Library, config: SiteConfig,
+                cache: CalendarCache) -> tuple[tuple, str]:
+    """(sort key, encoded VEVENT) of a meeting held, from `cache` when what it shows is unchanged."""
+    announced = published.get(meeting.slug)
+    shown = (announced and (announced[0], announced[1].slug), library.groups[meeting.group].name,
+             config.title, config.base_url)
+    cached = cache.get(meeting.slug)
+    if cached is None or cached[0] is not meeting or cached[1] != shown:
+        event = _held_event(meeting, announced, library, config)
+        cached = cache[meeting.slug] = (meeting, shown, _sort_key(event), encode_event(event))
+    return cached[2], cached[3]
+
+
 def _encoded_events(library: Library, config: SiteConfig, cache: CalendarCache) -> list[tuple[tuple, str]]:
     """(sort key, encoded VEVENT) of every published and every upcoming meeting."""
     published, upcoming = _announcements(library)
-    encoded = []
-    for meeting in library.meetings.values():
-        announced = published.get(meeting.slug)
-        shown = (announced and (announced[0], announced[1].slug), library.groups[meeting.group].name,
-                 config.title, config.base_url)
-        cached = cache.get(meeting.slug)
-        if cached is None or cached[0] is not meeting or cached[1] != shown:
-            event = _held_event(meeting, announced, library, config)
-            cached = cache[meeting.slug] = (meeting, shown, _sort_key(event), encode_event(event))
-        encoded.append((cached[2], cached[3]))
+    encoded = [_held_entry(meeting, published, library, config, cache) for meeting in library.meetings.values()]
     for gone in cache.keys() - library.meetings.keys():
         del cache[gone]
     for (group, _), (announcement, by) in upcoming.items():

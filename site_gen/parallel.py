@@ -72,7 +72,7 @@ def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs
         gc.unfreeze()
 
 
-RESULT_PIPE_BYTES = 1 << 20
+PIPE_BYTES = 1 << 20
 """Linux's largest pipe an unprivileged process may ask for (/proc/sys/fs/pipe-max-size)."""
 
 
@@ -86,15 +86,21 @@ def _widen_result_pipe(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     worker's share at once was as fast, but held it all twice: 579 MiB instead of 450 MiB
     (benchmarks/RESULTS.md). Where the pool or the platform has no such pipe, nothing changes.
     """
+    reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)  # CPython's, since 3.4
+    if reader is not None:
+        _widen(reader)
+
+
+def _widen(pipe: multiprocessing.connection.Connection) -> None:
+    """Make the pipe under `pipe` hold PIPE_BYTES, where the platform lets it (Linux)."""
     try:
         import fcntl  # not on Windows
     except ImportError:
         return
-    reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)  # CPython's, since 3.4
-    if reader is None or not hasattr(fcntl, "F_SETPIPE_SZ"):  # F_SETPIPE_SZ: Linux alone
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):  # F_SETPIPE_SZ: Linux alone
         return
     try:
-        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except OSError:  # a lower limit set by the administrator: the default pipe still works
         pass
 
@@ -119,40 +125,53 @@ class ForkedWorker:
 
     A process forked later, when this one holds the whole site, would count all of it once
     more in the memory of the build's processes. This one gets what it works on with each
-    call (`call`), one call at a time, and answers each. It is forked, never spawned: a
+    call (`call`), and answers each, in order. It is forked, never spawned: a
     spawned process would import the program's main module again (see `start_method`), so
     `start_workers` makes none where forking is unsafe.
     """
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
-        self._connection, theirs = context.Pipe()
-        self._process = context.Process(target=_answer_calls, args=(theirs, self._connection), daemon=True)
+        # A pipe each way; the calls' is widened, so that a batch of large views sent ahead
+        # (`shared_stream`) is taken at once instead of making this process wait for the worker.
+        their_calls, self._calls = context.Pipe(duplex=False)
+        self._answers, their_answers = context.Pipe(duplex=False)
+        _widen(self._calls)
+        self._process = context.Process(target=_answer_calls, daemon=True,
+                                        args=(their_calls, their_answers, (self._calls, self._answers)))
         self._process.start()
-        theirs.close()
-        self.busy = False
+        their_calls.close()
+        their_answers.close()
+        self.pending = 0
+        """Calls sent and not yet answered."""
+
+    @property
+    def busy(self) -> bool:
+        return self.pending > 0
 
     def call(self, work: Callable[..., Any], *args: Any) -> None:
-        """Start `work(*args)` (a module-level function) in the worker; `result()` gives what it returns."""
-        assert not self.busy
-        self._connection.send((work, args))
-        self.busy = True
+        """Start `work(*args)` (a module-level function) in the worker, after the calls before it;
+        `result()` gives what it returns."""
+        self._calls.send((work, args))
+        self.pending += 1
 
     def done(self) -> bool:
-        return self.busy and self._connection.poll()
+        """Whether the oldest call's answer has come."""
+        return self.busy and self._answers.poll()
 
     def result(self) -> Any:
-        """What the call returned (waiting for it); what it raised is raised here."""
-        failed, value = self._connection.recv()
-        self.busy = False
+        """What the oldest call returned (waiting for it); what it raised is raised here."""
+        failed, value = self._answers.recv()
+        self.pending -= 1
         if failed:
             raise value
         return value
 
     def close(self) -> None:
         if not self.busy:
-            self._connection.send(None)  # the worker ends (it also ends when this process does)
-        self._connection.close()
+            self._calls.send(None)  # the worker ends (it also ends when this process does)
+        self._calls.close()
+        self._answers.close()
         self._process.join(timeout=None if not self.busy else 0)
         if self._process.is_alive():  # still at work that nobody waits for
             self._process.kill()
@@ -164,12 +183,13 @@ def start_workers(count: int) -> list[ForkedWorker]:
     return [ForkedWorker() for _ in range(count)] if count > 0 and can_fork() else []
 
 
-def _answer_calls(connection: multiprocessing.connection.Connection,
-                  callers_end: multiprocessing.connection.Connection) -> None:
-    callers_end.close()  # else this process would hold its input open: no end of input when the build's ends
+def _answer_calls(calls: multiprocessing.connection.Connection, answers: multiprocessing.connection.Connection,
+                  callers_ends: tuple[multiprocessing.connection.Connection, ...]) -> None:
+    for end in callers_ends:  # else this process would hold its input open: no end of input when the build's ends
+        end.close()
     while True:
         try:
-            call = connection.recv()
+            call = calls.recv()
         except EOFError:  # the build's process is gone
             return
         if call is None:
@@ -180,42 +200,44 @@ def _answer_calls(connection: multiprocessing.connection.Connection,
         except BaseException as exc:  # sent to the caller, which raises it
             answer = (True, exc)
         try:
-            connection.send(answer)
+            answers.send(answer)
         except Exception as exc:  # what it returned or raised does not pickle: say what it was
             failed, value = answer
             shown = repr(value) if failed else f"a {type(value).__name__}"  # not all of a large result
-            connection.send((True, RuntimeError(f"a worker could not send {shown}: {exc}")))
+            answers.send((True, RuntimeError(f"a worker could not send {shown}: {exc}")))
 
 
 def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], workers: Sequence[ForkedWorker],
-                  batch: int, meanwhile: Iterable[Iterable[R]] = ()) -> Iterator[R]:
+                  batch: int, meanwhile: Iterable[Iterable[R]] = (), small_results: bool = False) -> Iterator[R]:
     """`work([item])` for every item, by this process or by a worker: a worker gets `batch`
     items at a time, and this process does an item itself only when every worker is busy and
-    has its next batch made. The results come in no particular order. Items are made as they
-    are needed, so that a stream of pages is never all in memory at once.
+    has its next batch. The results come in no particular order. Items are made as they are
+    needed, so that a stream of items (pages) is never all in memory at once.
 
-    Making the items (a page's view) and taking the results (writing a page) fall to this
-    process alone, and they are the larger part of its work: so it makes each worker's next
-    batch while the worker is busy, and hands it over before it takes the worker's results.
+    Making the items (a page's view) falls to this process alone, often with other work of its
+    own, so a busy worker's next batch is made in advance. It is sent at once when results are
+    `small_results` (the worker then never waits for this process between batches); otherwise
+    it is kept until the worker has answered: both sides of a pipe blocked on sending (a large
+    batch one way, a large result the other) would wait for each other forever, and a small
+    answer never fills the pipe.
 
     `meanwhile` is other work that only this process can do, in short steps, each giving
     results of its own: a step is done wherever this process would otherwise do an item, so
     that the workers work while it is done rather than wait for it at the end.
-
-    One call at a time per worker: both sides of a pipe blocked on sending (a large batch one
-    way, a large result the other) would wait for each other forever.
     """
     items, steps = iter(items), iter(meanwhile)
+    calls = 2 if small_results else 1
+    """Calls a worker may have at once: the one it works on, and its next."""
     ready: dict[ForkedWorker, list[T]] = {}
-    """A busy worker's next batch."""
+    """A busy worker's next batch, when it cannot be sent yet."""
     try:
         while True:
             for worker in workers:
                 results = worker.result() if worker.done() else []
-                if not worker.busy and (chunk := ready.pop(worker, None) or list(itertools.islice(items, batch))):
+                while worker.pending < calls and (chunk := ready.pop(worker, None) or list(itertools.islice(items, batch))):
                     worker.call(work, chunk)
                 yield from results
-            unready = next((worker for worker in workers if worker.busy and worker not in ready), None)
+            unready = next((worker for worker in workers if worker.pending == 1 and worker not in ready), None)
             if unready is not None and (chunk := list(itertools.islice(items, batch))):
                 ready[unready] = chunk
                 continue
@@ -232,11 +254,11 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
         for step in steps:  # without workers, the steps come after the items
             yield from step
         for worker in workers:
-            if worker.busy:
+            while worker.busy:
                 yield from worker.result()
     finally:
-        for worker in workers:  # after a failure here: let a worker's call end before it is asked again
-            if worker.busy:
+        for worker in workers:  # after a failure here: let a worker's calls end before it is asked again
+            while worker.busy:
                 try:
                     worker.result()
                 except BaseException:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
 import hashlib
 import itertools
@@ -34,19 +33,20 @@ from .data import DataCache, encode_meetings, site_json
 from .dependencies import calendar_of, data_of, pages_affected_by
 from .errors import BuildFailed, ContentError
 from .feed import FEED_URL, atom_feed
-from .ical import CALENDAR_URL, CalendarCache, calendar_file
+from .ical import CALENDAR_URL, CalendarCache, calendar_file, encode_events
 from .library import ModelCache, build_library
 from .load import FileCache, content_files, load_records, update_listing
 from .model import Library, Meeting
 from .options import BuildOptions
-from .parallel import ForkedWorker, shared_stream, start_workers
+from .parallel import ForkedWorker, start_workers
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .search import INDEX_DIR, IndexReport, index_site
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
 from .views import NOT_FOUND_URL, Page, Summaries, page_count, page_urls, site_pages
-from .write import OutputFile, check_output_dir, recover_interrupted_build, update_site, url_to_path, write_site
+from .whole_build import RenderJob, scanner_for, write_whole_site
+from .write import OutputFile, TreeWriter, check_output_dir, recover_interrupted_build, staged_site, update_site, url_to_path
 
 DATA_PATH = "data/site.json"
 
@@ -167,46 +167,35 @@ class Site:
         pages = site_pages(library, config, only=affected, summaries=self._summaries)
         page_fingerprints: dict[str, bytes] = {}
         data = self._data_to_write(library, config, options.static_dir, kept, in_place)
-        files: Iterable[OutputFile] = (
-            itertools.chain(self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints,
-                                                 in_place or remember, in_place), data) if not workers
-            # This process makes the data files while the workers render, instead of after.
-            else shared_stream(functools.partial(render_pages, options.templates_dir, config), pages, workers,
-                               batch=RENDER_BATCH, meanwhile=self._in_steps(library, data))
-        )
-        files = _checked_for_privacy(library, files)
-        if in_place:
-            files = list(files)
-            lap("render")
-        if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
-            kept = dict(self._page_fingerprints)
-            for url in affected:  # those not rendered are gone
-                kept.pop(url_to_path(url), None)
-            page_fingerprints = {**kept, **page_fingerprints}
-        if in_place:  # serve indexes for search on demand (site_gen/serve.py)
-            fingerprints = {**page_fingerprints, **self._data_fingerprints}
-            stale = sorted(set(self.fingerprints) - set(fingerprints))
-            update_site(files, stale, options.output_dir)
-            report.deleted = len(stale)
-            report.written_paths = sorted(file.path for file in files)
-            if files or stale:  # an index of older pages may hold what they no longer show
-                shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
-            lap("write")
+        if not (in_place or remember):  # every process renders and writes (see `whole_build`)
+            def write(staging: Path) -> list[str]:
+                job = RenderJob(options.templates_dir, config, os.fspath(staging), scanner_for(library))
+                return write_whole_site(library, job, pages, self._in_steps(library, config, data), workers)
+
+            self._publish(write, library, report, lap)
+            fingerprints = dict(self._data_fingerprints)
         else:
-            written: list[str] = []
-
-            def index(staging: Path) -> None:  # before the swap: the published site has its own index
-                lap("render")  # and write: each page was written as soon as it was rendered
-                report.search = index_site(staging, shown=options.output_dir)
-                # Made from pages already checked; checked all the same, as every output byte is.
-                index = sorted(p for p in (staging / INDEX_DIR).rglob("*") if p.is_file())
-                _check_privacy(library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes()) for p in index])
-
-            write_site((written.append(file.path) or file for file in files), options.output_dir,
-                       before_swap=index if options.search_index else None)
-            lap("index" if options.search_index else "render")  # "index" includes the swap
-            report.written_paths = sorted(written)
+            files = _checked_for_privacy(library, itertools.chain(
+                self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints, in_place), data))
+            if in_place:  # serve writes after the whole build: requests wait for it (site_gen/serve.py)
+                changed = list(files)
+                lap("render")
+            else:
+                self._publish(lambda staging: _write_files(files, TreeWriter(staging)), library, report, lap)
+            if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
+                kept = dict(self._page_fingerprints)
+                for url in affected:  # those not rendered are gone
+                    kept.pop(url_to_path(url), None)
+                page_fingerprints = {**kept, **page_fingerprints}
             fingerprints = {**page_fingerprints, **self._data_fingerprints}
+            if in_place:  # serve indexes for search on demand
+                stale = sorted(set(self.fingerprints) - set(fingerprints))
+                update_site(changed, stale, options.output_dir)
+                report.deleted = len(stale)
+                report.written_paths = sorted(file.path for file in changed)
+                if changed or stale:  # an index of older pages may hold what they no longer show
+                    shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
+                lap("write")
         self.fingerprints, self._page_fingerprints = fingerprints, page_fingerprints
         self._last, self._pending = (library, config, templates), set()
         report.pages, report.library = page_count(library), library
@@ -214,22 +203,36 @@ class Site:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _publish(self, write: Callable[[Path], list[str]], library: Library, report: BuildReport,
+                 lap: Callable[[str], None]) -> None:
+        """Write the whole site into a tree beside the output directory (`write(tree)` gives
+        the paths it wrote), index it for search, and swap it in."""
+        options = self.options
+        with staged_site(options.output_dir) as staging:
+            report.written_paths = sorted(write(staging))
+            if options.search_index:  # before the swap: the published site has its own index
+                lap("render")  # and write: each page was written as soon as it was rendered
+                report.search = index_site(staging, shown=options.output_dir)
+                # Made from pages already checked; checked all the same, as every output byte is.
+                index = sorted(p for p in (staging / INDEX_DIR).rglob("*") if p.is_file())
+                _check_privacy(library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes()) for p in index])
+        lap("index" if options.search_index else "render")  # "index" includes the swap
+
     def _pages_to_write(
         self, pages: Iterable[Page], renderer: Renderer, templates: dict[str, bytes],
-        fingerprints: dict[str, bytes], fingerprint: bool, in_place: bool,
+        fingerprints: dict[str, bytes], in_place: bool,
     ) -> Iterator[OutputFile]:
         """The pages rendered, as they come; in place, only those whose fingerprint (a digest
         of the view, the templates and the settings: all a page's inputs) changed.
-        `fingerprints` gets each page's fingerprint, when `fingerprint` is set."""
+        `fingerprints` gets each page's fingerprint."""
         settings = json.dumps(dataclasses.asdict(renderer.config), sort_keys=True)
         for page in pages:
             path = url_to_path(page.url)
-            if fingerprint:
-                inputs = [page.url, page.template, page.title, page.source_path, page.description,
-                          page.links_from_root, settings, page.view]
-                fingerprints[path] = _digest(templates[page.template] + _serialized(inputs))
-                if in_place and self.fingerprints.get(path) == fingerprints[path]:
-                    continue
+            inputs = [page.url, page.template, page.title, page.source_path, page.description,
+                      page.links_from_root, settings, page.view]
+            fingerprints[path] = _digest(templates[page.template] + _serialized(inputs))
+            if in_place and self.fingerprints.get(path) == fingerprints[path]:
+                continue
             yield OutputFile(path, renderer.render(page).encode("utf-8"))
 
     def _data_to_write(
@@ -253,10 +256,11 @@ class Site:
             if not in_place or self.fingerprints.get(file.path) != fingerprints[file.path]:
                 yield file
 
-    def _in_steps(self, library: Library, data: Iterable[OutputFile]) -> Iterator[list[OutputFile]]:
-        """The data files in short steps (`parallel.shared_stream`): site.json's entries, which
-        take longest, a hundred meetings at a time, and then each file."""
-        for _ in encode_meetings(library.meetings, self._data_cache):
+    def _in_steps(self, library: Library, config: SiteConfig, data: Iterable[OutputFile]) -> Iterator[list[OutputFile]]:
+        """The data files in short steps (`parallel.shared_stream`): site.json's entries and the
+        calendar's events, which take longest, a hundred meetings at a time, and then each file."""
+        for _ in itertools.chain(encode_meetings(library.meetings, self._data_cache),
+                                 encode_events(library, config, self._calendar_cache)):
             yield []
         for file in data:
             yield [file]
@@ -310,23 +314,6 @@ def _fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-
-
-RENDER_BATCH = 16
-"""Pages a render worker gets at a time: enough that asking costs little next to rendering,
-few enough that this process, which renders between asking, never waits long for one."""
-
-_renderers: dict[tuple[Path, SiteConfig], Renderer] = {}
-"""In each process: a renderer per templates folder and settings (a worker's, for one build)."""
-
-
-def render_pages(templates_dir: Path, config: SiteConfig, pages: list[Page]) -> list[OutputFile]:
-    """The pages rendered, in this process or in a worker (module level, so that it can be sent to one)."""
-    renderer = _renderers.get((templates_dir, config))
-    if renderer is None:
-        _renderers.clear()
-        renderer = _renderers[templates_dir, config] = Renderer(create_environment(templates_dir), config)
-    return [OutputFile(url_to_path(page.url), renderer.render(page).encode("utf-8")) for page in pages]
 
 
 def build_site(options: BuildOptions) -> BuildReport:
@@ -385,6 +372,15 @@ def _checked_for_privacy(library: Library, files: Iterable[OutputFile]) -> Itera
         yield file
     if errors:
         raise BuildFailed(errors)
+
+
+def _write_files(files: Iterable[OutputFile], writer: TreeWriter) -> list[str]:
+    """Write `files` as they come; their paths."""
+    paths = []
+    for file in files:
+        writer.write(file)
+        paths.append(file.path)
+    return paths
 
 
 def _check_privacy(library: Library, files: list[OutputFile]) -> None:

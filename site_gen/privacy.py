@@ -141,10 +141,10 @@ def _readable(path: str, data: bytes) -> str:
 
 
 class OutputScanner:
-    """Finds non-public people's names in output files; built once per build from the library."""
+    """Finds non-public people's names in output files; built once per build from the library,
+    and small enough to send to the processes that write the files."""
 
     def __init__(self, library: Library):
-        self.library = library
         self.terms: dict[str, Person] = {}
         """Casefolded full name, alias or slug → whose it is."""
         for person in library.withheld_people.values():
@@ -156,21 +156,8 @@ class OutputScanner:
         # only as written, like the linker finds them ('Bo', never the verb 'bo').
         self.pattern = _pattern(self.terms, ignore_case=True)
         # Nobody withheld (most sites): no pass over every meeting on every build.
-        self.first_names = self._first_names_by_page() if self.pattern is not None else {}
-
-    def _first_names_by_page(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str] | None, Person]]:
-        """Meeting page path → (first name pattern, public names that contain it, whose it is), for
-        each first name a meeting resolves to a non-public attendee (one no other attendee shares)."""
-        pages = {}
-        public_names = [n for p in self.library.people.values() for n in (p.name, *p.aliases)]
-        for meeting in self.library.meetings.values():
-            for person, first in _withheld_first_names(meeting, self.library):
-                containing = [n for n in public_names if first in n.split()]
-                pages.setdefault(meeting_url(meeting.slug).lstrip("/") + "index.html", []).append(
-                    (_pattern([first], ignore_case=False), _pattern(containing, ignore_case=False), person)
-                )
-        return pages
-
+        self.first_names = _first_names_by_page(library) if self.pattern is not None else {}
+        """Meeting page path → (first name pattern, public names that contain it, whose it is)."""
     @property
     def active(self) -> bool:
         return self.pattern is not None
@@ -187,6 +174,20 @@ class OutputScanner:
             for match in first.finditer(text):
                 if not any(s <= match.start() < e for s, e in allowed):
                     yield match.group(), person
+
+
+def _first_names_by_page(library: Library) -> dict[str, list[tuple[re.Pattern[str], re.Pattern[str] | None, Person]]]:
+    """Meeting page path → (first name pattern, public names that contain it, whose it is), for
+    each first name a meeting resolves to a non-public attendee (one no other attendee shares)."""
+    pages: dict[str, list[tuple[re.Pattern[str], re.Pattern[str] | None, Person]]] = {}
+    public_names = [n for p in library.people.values() for n in (p.name, *p.aliases)]
+    for meeting in library.meetings.values():
+        for person, first in _withheld_first_names(meeting, library):
+            containing = [n for n in public_names if first in n.split()]
+            pages.setdefault(meeting_url(meeting.slug).lstrip("/") + "index.html", []).append(
+                (_pattern([first], ignore_case=False), _pattern(containing, ignore_case=False), person)
+            )
+    return pages
 
 
 def _strip_genitive(found: str, terms: dict[str, object]) -> str:
@@ -232,20 +233,33 @@ def sources_of(library: Library) -> dict[str, tuple[str, Path]]:
     }
 
 
+Leak = tuple[str, str, Person]
+"""A non-public name in an output file: (the file's path, the text found, whose name it is)."""
+
+
+def leaks_in(files: Iterable[tuple[str, bytes]], scanner: OutputScanner) -> list[Leak]:
+    """Every leak in `files` ((path, bytes) pairs)."""
+    return [(path, found, person) for path, data in files for found, person in scanner.leaks(path, data)]
+
+
+def leak_errors(leaks: Iterable[Leak], sources: dict[str, tuple[str, Path]]) -> list[ContentError]:
+    """An error for each leak, placed at the content line that put it there when one can be found.
+    `sources`: output path → the content file behind it (shown path, path); the other content
+    files are searched after it."""
+    errors = []
+    for path, found, person in leaks:
+        own = sources.get(path)
+        candidates = [own] if own else []
+        candidates += sorted(set(sources.values()) - set(candidates) - {(person.origin.shown_path, person.origin.path)})
+        errors.append(_leak_error(path, found, person, candidates))
+    return errors
+
+
 def check_output(
     files: Iterable[tuple[str, bytes]], scanner: OutputScanner, sources: dict[str, tuple[str, Path]]
 ) -> list[ContentError]:
-    """An error for each non-public name found in `files` ((path, bytes) pairs), placed at the content
-    line that put it there when one can be found. `sources`: output path → the content file behind
-    it (shown path, path); the other content files are searched after it."""
-    errors = []
-    for path, data in files:
-        for found, person in scanner.leaks(path, data):
-            own = sources.get(path)
-            candidates = [own] if own else []
-            candidates += sorted(set(sources.values()) - set(candidates) - {(person.origin.shown_path, person.origin.path)})
-            errors.append(_leak_error(path, found, person, candidates))
-    return errors
+    """An error for each non-public name found in `files` (`leaks_in`, `leak_errors`)."""
+    return leak_errors(leaks_in(files, scanner), sources)
 
 
 def _leak_error(output_path: str, found: str, person: Person, candidates: list[tuple[str, Path]]) -> ContentError:

@@ -84,6 +84,6 @@ def test_the_result_pipe_of_a_pool_is_widened():
     pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     try:
         parallel._widen_result_pipe(pool)
-        assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) == parallel.RESULT_PIPE_BYTES
+        assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) == parallel.PIPE_BYTES
     finally:
         pool.shutdown()
