@@ -137,6 +137,12 @@ class NameIndex:
             self._pattern = NamePattern(self._people, "p", others=self._others)
         return self._pattern
 
+    def _other_spelled(self, text: str) -> Target:
+        """The project, organisation or group whose name `re` found as `text` where `casefold`
+        disagrees with it: `re` pairs 'İ' with 'i', which casefolds to 'i̇' ('RİA' is 'Ria')."""
+        return next(target for name, target in self._others.items()
+                    if re.fullmatch(re.escape(name), text, re.IGNORECASE))
+
     def known_first_names(self, text: str, words: set[str] | None = None) -> Iterator[re.Match[str]]:
         """Every first name of a known person in `text` (for the 'links to nobody' warning)."""
         if self._first_name_pattern is None:
@@ -148,7 +154,7 @@ class NameIndex:
             if match.group("p") is not None:
                 target = self._people[match.group("p")]
             else:
-                target = self._others[match.group("o").casefold()]
+                target = self._others.get(match.group("o").casefold()) or self._other_spelled(match.group("o"))
             yield Match(match.start(), match.end(), target, (match.group("pg") or match.group("og")) is not None)
 
 

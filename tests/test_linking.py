@@ -125,3 +125,11 @@ def test_plain_letters_pair_up_in_re_exactly_as_in_lower():
     for a in letters:
         matcher = re.compile(re.escape(a), re.IGNORECASE)
         assert [b for b in letters if matcher.fullmatch(b)] == [b for b in letters if b.lower() == a.lower()], a
+
+
+def test_a_name_that_re_matches_but_casefold_does_not_still_links(site):
+    # `re` pairs 'İ' with 'i' case-insensitively; casefold() makes 'İ' 'i̇'. The build crashed
+    # with a KeyError on the organisation 'Ria' written 'RİA'.
+    content = site({"meetings/2020-01-13-styrgruppen.md": meeting_file("## Punkt\n\nRİA var med.\n")})
+    meeting = build_library(load_records(content)).meetings["2020-01-13-styrgruppen"]
+    assert meeting.organizations == ("ria",)
