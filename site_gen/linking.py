@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -335,6 +336,42 @@ class Spans:
 def words_of(text: str) -> set[str]:
     r"""The words in `text` (runs of \w), which tell the name patterns where to look."""
     return set(_WORD.findall(text))
+
+
+class TextNames(NamedTuple):
+    """The names found in one text."""
+
+    matches: list[Match]
+    """As `find_names` finds them."""
+    first_names: list[tuple[int, str]]
+    """(position, name) of every known person's first name (`NameIndex.known_first_names`)."""
+
+
+_SEPARATOR = "\0"
+"""Between texts searched as one: no name holds it, and the patterns' word boundaries see it as
+the end of one text and the start of the next. No text of the minutes holds it either
+(markdown-it makes every NUL of the source U+FFFD)."""
+
+
+def names_in_texts(texts: list[str], index: NameIndex, first_names: FirstNames) -> list[TextNames]:
+    """`find_names` and `known_first_names` for each of `texts` (a meeting's), found in one
+    search over all of them joined: each search has a cost of its own, apart from the text's
+    length, and a meeting has dozens of short texts (each paragraph, list item, emphasis …)."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):  # never from markdown-it: search one by one
+        return [TextNames(find_names(text, index, first_names),
+                          [(m.start(), m.group("f")) for m in index.known_first_names(text)]) for text in texts]
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    found = [TextNames([], []) for _ in texts]
+    words = words_of(joined)
+    for match in find_names(joined, index, first_names, words):
+        number = bisect.bisect_right(starts, match.start) - 1
+        start = starts[number]
+        found[number].matches.append(match._replace(start=match.start - start, end=match.end - start))
+    for first in index.known_first_names(joined, words):
+        number = bisect.bisect_right(starts, first.start()) - 1
+        found[number].first_names.append((first.start() - starts[number], first.group("f")))
+    return found
 
 
 def find_names(text: str, index: NameIndex, first_names: FirstNames, words: set[str] | None = None) -> list[Match]:

@@ -16,8 +16,8 @@ from markdown_it.token import Token
 
 from .errors import Problems
 from .linking import (
-    GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Spans, Target, find_names, link_text, link_tokens,
-    words_of,
+    GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Spans, Target, TextNames, link_text, link_tokens,
+    names_in_texts,
 )
 from .markdown import MARKDOWN, REFUSED_URLS, refused_url_message
 from .model import AgendaItem, MeetingRecord, meeting_url
@@ -83,6 +83,15 @@ class _Linker:
         self.withheld = withheld
         """Slug → what to show instead, for every person who is not public."""
         self.internal_links: list[str] = []
+        self.names: dict[int, TextNames] = {}
+        """The names in each text token (by its id), found for all of them at once (`find_names_in`)."""
+
+    def find_names_in(self, tokens: list[Token]) -> None:
+        """Find the names in every text of `tokens` (the minutes, parsed), for `link_inline`."""
+        texts = [child for token in tokens if token.type == "inline" for child in token.children or ()
+                 if child.type == "text"]
+        found = names_in_texts([text.content for text in texts], self.index, self.first_names)
+        self.names = dict(zip(map(id, texts), found))
 
     def resolve_ref(self, token: Token, block_line: int, content: str) -> Target | None:
         name = token.meta["target"]
@@ -117,10 +126,10 @@ class _Linker:
             if child.type == "entity_ref":
                 out += self._entity_ref(child, block_line, inline.content, mentioned, plain=in_heading or link_depth > 0)
             elif child.type == "text":
-                words = words_of(child.content)
-                matches = find_names(child.content, self.index, self.first_names, words)
+                found = self.names[id(child)]
+                matches = found.matches
                 if link_depth == 0:  # the text of an editor's own link is theirs: not a mention
-                    self._warn_unlinked_first_names(child.content, matches, block_line, words)
+                    self._warn_unlinked_first_names(found, block_line)
                     for match in matches:
                         if not self._is_withheld(match.target):
                             for m in mentioned:
@@ -182,12 +191,11 @@ class _Linker:
                                 f"länken {href} pekar på en sida som inte finns – rätta adressen (till exempel /personer/förnamn-efternamn/)")
         return path
 
-    def _warn_unlinked_first_names(self, text: str, matches: list, line: int, words: set[str]) -> None:
-        linked = Spans(matches)
-        for found in self.index.known_first_names(text, words):
-            if linked.overlap(found.start(), found.start() + 1):
+    def _warn_unlinked_first_names(self, found: TextNames, line: int) -> None:
+        linked = Spans(found.matches)
+        for start, name in found.first_names:
+            if linked.overlap(start, start + 1):
                 continue
-            name = found.group("f")
             if any(slug in self.withheld for slug in self.first_names.owners.get(name, ())):
                 self.problems.error(
                     self.record.origin.shown_path, line,
@@ -229,6 +237,7 @@ def link_minutes(
     for line, url in env.get(REFUSED_URLS, ()):
         problems.warn(record.origin.shown_path, record.origin.body_line + line, refused_url_message(url))
     linker = _Linker(record, index, FirstNames(attendee_names), problems, withheld or {})
+    linker.find_names_in(tokens)
     meeting_mentions = _Mentions()
     anchors: dict[str, int] = dict.fromkeys(RESERVED_IDS, 2)
     items: list[_ItemDraft] = []

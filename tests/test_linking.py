@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from site_gen.library import build_library
-from site_gen.linking import _PLAIN, NamePattern
+from site_gen.linking import (
+    _PLAIN, PERSON, PROJECT, FirstNames, NameIndex, NamePattern, TextNames, find_names, names_in_texts,
+)
 from site_gen.load import load_records
 from site_gen.markdown import fill_links
 
@@ -133,3 +135,26 @@ def test_a_name_that_re_matches_but_casefold_does_not_still_links(site):
     content = site({"meetings/2020-01-13-styrgruppen.md": meeting_file("## Punkt\n\nRİA var med.\n")})
     meeting = build_library(load_records(content)).meetings["2020-01-13-styrgruppen"]
     assert meeting.organizations == ("ria",)
+
+
+def test_names_in_a_meetings_texts_are_those_found_text_by_text():
+    # A meeting's texts are searched joined by a separator (one search, not one per text); each
+    # text must get exactly what searching it alone finds: no name across two texts, the same
+    # word boundaries at their ends (hyphens, genitives, case pairs), first names as well.
+    index = NameIndex()
+    for number, name in enumerate(PEOPLE_NAMES):
+        index.add(PERSON, f"person-{number}", [name])
+    for number, name in enumerate(OTHER_NAMES):
+        index.add(PROJECT, f"project-{number}", [name])
+    first_names = FirstNames([("Anna", "person-2"), ("Per", "person-9"), ("Leif", "person-6"), ("Ann", "person-0"),
+                              ("Ann", "person-7")])
+    across = [["Anna", "Berg"], ["Leif", "Redestig"], ["Annas", "Anna"], ["x-", "Anna"], ["Bostad", "först"],
+              ["Per", "Sjö"], ["Per", ""], ["", "Per Sjö"], ["Ann", "Kristin Ek"], ["Ria", "s"], ["Ria", "-projektet"]]
+    rng = random.Random(20261204)
+    cases = [["".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(1, 8))]
+             for _ in range(600)]
+    for texts in [*across, *cases]:
+        alone = [TextNames(find_names(text, index, first_names),
+                           [(m.start(), m.group("f")) for m in index.known_first_names(text)]) for text in texts]
+        assert names_in_texts(texts, index, first_names) == alone, repr(texts)
+    assert names_in_texts([], index, first_names) == []
