@@ -8,8 +8,8 @@ sub-path it is harmless and unused.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
 
 SITEMAP_URL = "/sitemap.xml"
 ROBOTS_URL = "/robots.txt"
@@ -18,8 +18,11 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 def sitemap_xml(page_urls: Iterable[str], base_url: str) -> bytes:
     """Every page once, in the order given; no `lastmod`, since the content gives no honest one.
-    Written as text (with XML escaping): ElementTree is ten times slower at 10,000 pages."""
-    entries = "".join(f"  <url><loc>{escape(base_url + url.lstrip('/'))}</loc></url>\n" for url in page_urls)
+    Written as text, with XML's escaping of '&', '<' and '>' (`html.escape` without quotes:
+    `xml.sax.saxutils.escape` would import urllib.request, 15 ms of every build's start):
+    ElementTree is ten times slower at 10,000 pages."""
+    entries = "".join(f"  <url><loc>{html.escape(base_url + url.lstrip('/'), quote=False)}</loc></url>\n"
+                      for url in page_urls)
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n{entries}</urlset>\n'
             ).encode("utf-8")
 
