@@ -46,7 +46,7 @@ def steps():  # other work of this process, a step at a time
         yield [f"step {step}"] if step % 2 else []
 
 workers = parallel.start_workers(int(sys.argv[3]))
-results = list(parallel.shared_stream(work, items(), workers, batch, meanwhile=steps()))
+results = list(parallel.shared_stream(work, items(), workers, batch, meanwhile=steps(), small_results=sys.argv[4] == "1"))
 expected = [-i for i in range(count)] + [f"step {step}" for step in range(count // 10 + 2) if step % 2]
 print(sorted(results, key=str) == sorted(expected, key=str) and made == list(range(count)))
 print(all(not worker.busy for worker in workers))
@@ -63,11 +63,13 @@ def test_shared_map_gives_every_result_in_order(count, chunk):
     assert run.stdout.split() == ["True"]
 
 
+@pytest.mark.parametrize("small_results", [False, True], ids=["one call at a time", "batches sent ahead"])
 @pytest.mark.parametrize(("count", "batch", "workers"), [
     (0, 4, 2), (1, 4, 2), (7, 4, 2), (1000, 4, 2), (1000, 64, 2), (1000, 64, 1), (25, 4, 0),
 ])
-def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch, workers):
-    run = subprocess.run([sys.executable, "-c", SHARED_STREAM, str(count), str(batch), str(workers)], cwd=REPO,
+def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch, workers, small_results):
+    run = subprocess.run([sys.executable, "-c", SHARED_STREAM, str(count), str(batch), str(workers),
+                          str(int(small_results))], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"]
