@@ -7,9 +7,10 @@ has three layers, so that one mistake in a template or a stage cannot publish a 
    replaces their names while it links everyone else's).
 2. After linking, the minutes' tokens are checked (`minutes`): a name left where no
    replacement reaches (code, `[[!…]]`, a link's address) is an error at its line.
-3. Before anything is written, `check_output` scans every byte of every output file for
-   their full names, aliases and slugs, and each meeting page for the first names that
-   meeting resolves to them.
+3. Before anything is published, every byte of every output file is scanned for their full
+   names, aliases and slugs, and each meeting page for the first names that meeting resolves
+   to them (`OutputScanner`; a whole build scans each file where it is written, into a tree
+   published only if no file leaks: `whole_build`).
 Separately, `find_identity_numbers` refuses Swedish personal identity numbers in content.
 """
 
