@@ -39,9 +39,14 @@ EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"
 ET.register_namespace("", ATOM)
 
 
+def feed_meetings(meetings: dict[str, Meeting]) -> list[Meeting]:
+    """The meetings the feed shows, newest first (`meetings` in date order)."""
+    return list(itertools.islice(reversed(meetings.values()), FEED_ENTRIES))
+
+
 def atom_feed(library: Library, config: SiteConfig) -> bytes:
     """The newest meetings with their minutes; with a base URL, the minutes' links are absolute."""
-    newest = list(itertools.islice(reversed(library.meetings.values()), FEED_ENTRIES))
+    newest = feed_meetings(library.meetings)
     address = _Addresses(config.base_url)
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: config.language})
     _text(feed, "title", config.title)
@@ -55,6 +60,7 @@ def atom_feed(library: Library, config: SiteConfig) -> bytes:
     _text(author, "name", config.title)
     _text(feed, "generator", "site-gen")
     for meeting in newest:
+        assert meeting.body is not None, "a whole build keeps the minutes of the feed's meetings"
         body = fill_links(meeting.body, meeting.url, site_base=config.base_url)
         _entry(feed, meeting, library, config, address, body)
     ET.indent(feed)

@@ -234,8 +234,10 @@ class Meeting:
     """Public people mentioned in the text, attendees included."""
     organizations: tuple[str, ...]
     """Organisations mentioned in the text or represented by an attendee."""
-    body: LinkedHTML = field(repr=False)
-    """The minutes as HTML, every name linked (a tenth of the parsed tokens' memory)."""
+    body: LinkedHTML | None = field(repr=False)
+    """The minutes as HTML, every name linked (a tenth of the parsed tokens' memory). None once
+    the meeting's page is written, in a whole build, for meetings the feed does not show
+    (`whole_build.MeetingPageWriter`): only the page and the feed show the minutes."""
     draft: bool
     status: str
     """A key of `MEETING_STATUSES`."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import itertools
@@ -35,7 +36,7 @@ from .errors import BuildFailed, ContentError
 from .feed import FEED_URL, atom_feed
 from .ical import CALENDAR_URL, CalendarCache, calendar_file, encode_events
 from .library import ModelCache, build_library
-from .load import FileCache, content_files, load_records, update_listing
+from .load import FileCache, Records, content_files, load_records, update_listing
 from .model import Library, Meeting
 from .options import BuildOptions
 from .parallel import ForkedWorker, start_workers
@@ -45,7 +46,7 @@ from .search import INDEX_DIR, IndexReport, index_site
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
 from .views import NOT_FOUND_URL, Page, Summaries, page_count, page_urls, site_pages
-from .whole_build import RenderJob, scanner_for, write_whole_site
+from .whole_build import MeetingPageWriter, RenderJob, scanner_for, start_job, write_whole_site
 from .write import OutputFile, TreeWriter, check_output_dir, recover_interrupted_build, staged_site, update_site, url_to_path
 
 DATA_PATH = "data/site.json"
@@ -119,7 +120,7 @@ class Site:
         where requests wait for the build); otherwise the whole site is written
         beside it and swapped in, each page as soon as it is rendered. `remember`
         keeps the pages' fingerprints for the next build of this `Site` (a one-shot
-        build has no use for them).
+        build has no use for them, and is made over every core: `_build_whole`).
         """
         options, report = self.options, BuildReport()
         started = last = time.perf_counter()
@@ -132,90 +133,129 @@ class Site:
 
         recover_interrupted_build(options.output_dir)
         check_output_dir(options.output_dir, options.content_dir)
-        jobs = options.jobs or len(os.sched_getaffinity(0))
-        # A whole build renders its pages over every core; the workers are forked now, before
-        # the site is loaded, so that they do not hold a copy of it (see `ForkedWorker`).
         one_shot = not (in_place or remember)
-        workers = start_workers(jobs - 1) if one_shot else []
+        if not one_shot:
+            return self._build(report, started, lap, in_place)
+        jobs = options.jobs or len(os.sched_getaffinity(0))
+        # The workers are forked now, before the site is loaded, so that they do not hold a
+        # copy of it (see `ForkedWorker`).
+        workers = start_workers(jobs - 1)
         try:
-            with _fewer_collections() if one_shot else contextlib.nullcontext():
-                return self._build(options, report, started, lap, jobs, workers, in_place, remember)
+            with _fewer_collections():
+                return self._build_whole(report, started, lap, jobs, workers)
         finally:
             for worker in workers:
                 worker.close()
 
-    def _build(self, options: BuildOptions, report: BuildReport, started: float, lap: Callable[[str], None],
-               jobs: int, workers: list[ForkedWorker], in_place: bool, remember: bool) -> BuildReport:
+    def _build_whole(self, report: BuildReport, started: float, lap: Callable[[str], None], jobs: int,
+                     workers: list[ForkedWorker]) -> BuildReport:
+        """A one-shot build over every core, into a tree swapped in at the end (`_published`).
+        Each meeting's page is written where its minutes are linked, in the model stage (see
+        `whole_build`); then the other pages, over `workers` and this process, and the data files."""
+        options = self.options
         config = load_config(options.content_dir, options.base_url)
-        records = load_records(options.content_dir, cache=self.file_cache,
-                               reported=self._reported if self.trust_watcher else None,
-                               listing=self._current_listing(), changed=self._pending, workers=workers)
-        self._reported = set()
+        records = self._load(workers)
         lap("load")
-        if not (in_place or remember):  # see `_fewer_collections`
-            gc.freeze()
-        library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache, jobs=jobs)
-        if not remember:  # the records (the minutes' text, once more) are not needed to render
+        gc.freeze()  # see `_fewer_collections`
+        with self._published(report, lap) as staging:
+            root = os.fspath(staging)
+            write_meeting = functools.partial(MeetingPageWriter.for_outline, templates_dir=options.templates_dir,
+                                              config=config, root=root)
+            try:
+                library = build_library(records, include_drafts=options.include_drafts, jobs=jobs,
+                                        meeting_work=write_meeting)
+            finally:
+                start_job(None)
+            # The records (the minutes' text, once more) are not needed to render.
             del records
-            self.file_cache, self.model_cache = FileCache(), ModelCache()
+            self.file_cache = FileCache()
             gc.freeze()
+            lap("model")
+            report.library = library
+            pages = site_pages(library, config, summaries=self._summaries, meetings=False)
+            data = self._data_to_write(library, config, options.static_dir, set(), in_place=False)
+            job = RenderJob(options.templates_dir, config, root, scanner_for(library))
+            written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers)
+            report.written_paths = sorted([*written, *(url_to_path(m.url) for m in library.meetings.values())])
+        templates = template_digests(self.env, self._template_references)
+        return self._finish(report, started, library, config, templates, dict(self._data_fingerprints), {})
+
+    def _build(self, report: BuildReport, started: float, lap: Callable[[str], None], in_place: bool) -> BuildReport:
+        """A build in this process that keeps what it learns for the next (serve): in place,
+        only the pages whose inputs changed; otherwise every page, into a tree swapped in."""
+        options = self.options
+        config = load_config(options.content_dir, options.base_url)
+        records = self._load()
+        lap("load")
+        library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache,
+                                jobs=options.jobs or len(os.sched_getaffinity(0)))
         lap("model")
         templates = template_digests(self.env, self._template_references)
         affected, kept = self._affected_pages(library, config, templates) if in_place else (None, set())
-        # Views are built, fingerprinted and rendered one page at a time, so that a whole
-        # build never holds every page's view or HTML at once.
+        # Views are built, fingerprinted and rendered one page at a time, so that a build never
+        # holds every page's view or HTML at once.
         pages = site_pages(library, config, only=affected, summaries=self._summaries)
         page_fingerprints: dict[str, bytes] = {}
         data = self._data_to_write(library, config, options.static_dir, kept, in_place)
-        if not (in_place or remember):  # every process renders and writes (see `whole_build`)
-            def write(staging: Path) -> list[str]:
-                job = RenderJob(options.templates_dir, config, os.fspath(staging), scanner_for(library))
-                return write_whole_site(library, job, pages, self._in_steps(library, config, data), workers)
-
-            self._publish(write, library, report, lap)
-            fingerprints = dict(self._data_fingerprints)
+        files = _checked_for_privacy(library, itertools.chain(
+            self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints, in_place), data))
+        if in_place:  # serve writes after the whole build: requests wait for it (site_gen/serve.py)
+            changed = list(files)
+            lap("render")
         else:
-            files = _checked_for_privacy(library, itertools.chain(
-                self._pages_to_write(pages, Renderer(self.env, config), templates, page_fingerprints, in_place), data))
-            if in_place:  # serve writes after the whole build: requests wait for it (site_gen/serve.py)
-                changed = list(files)
-                lap("render")
-            else:
-                self._publish(lambda staging: _write_files(files, TreeWriter(staging)), library, report, lap)
-            if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
-                kept = dict(self._page_fingerprints)
-                for url in affected:  # those not rendered are gone
-                    kept.pop(url_to_path(url), None)
-                page_fingerprints = {**kept, **page_fingerprints}
-            fingerprints = {**page_fingerprints, **self._data_fingerprints}
-            if in_place:  # serve indexes for search on demand
-                stale = sorted(set(self.fingerprints) - set(fingerprints))
-                update_site(changed, stale, options.output_dir)
-                report.deleted = len(stale)
-                report.written_paths = sorted(file.path for file in changed)
-                if changed or stale:  # an index of older pages may hold what they no longer show
-                    shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
-                lap("write")
+            with self._published(report, lap) as staging:
+                report.library = library
+                report.written_paths = sorted(_write_files(files, TreeWriter(staging)))
+        if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
+            kept_fingerprints = dict(self._page_fingerprints)
+            for url in affected:  # those not rendered are gone
+                kept_fingerprints.pop(url_to_path(url), None)
+            page_fingerprints = {**kept_fingerprints, **page_fingerprints}
+        fingerprints = {**page_fingerprints, **self._data_fingerprints}
+        if in_place:  # serve indexes for search on demand
+            stale = sorted(set(self.fingerprints) - set(fingerprints))
+            update_site(changed, stale, options.output_dir)
+            report.deleted = len(stale)
+            report.written_paths = sorted(file.path for file in changed)
+            if changed or stale:  # an index of older pages may hold what they no longer show
+                shutil.rmtree(options.output_dir / INDEX_DIR, ignore_errors=True)
+            lap("write")
+        return self._finish(report, started, library, config, templates, fingerprints, page_fingerprints)
+
+    def _load(self, workers: list[ForkedWorker] | None = None) -> Records:
+        records = load_records(self.options.content_dir, cache=self.file_cache,
+                               reported=self._reported if self.trust_watcher else None,
+                               listing=self._current_listing(), changed=self._pending, workers=workers or ())
+        self._reported = set()
+        return records
+
+    def _finish(self, report: BuildReport, started: float, library: Library, config: SiteConfig,
+                templates: dict[str, bytes], fingerprints: dict[str, bytes],
+                page_fingerprints: dict[str, bytes]) -> BuildReport:
+        """Keep what the next build needs of this one; complete the report."""
         self.fingerprints, self._page_fingerprints = fingerprints, page_fingerprints
         self._last, self._pending = (library, config, templates), set()
         report.pages, report.library = page_count(library), library
-        report.notices = deployment_notices(config, options.content_dir)
+        report.notices = deployment_notices(config, self.options.content_dir)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _publish(self, write: Callable[[Path], list[str]], library: Library, report: BuildReport,
-                 lap: Callable[[str], None]) -> None:
-        """Write the whole site into a tree beside the output directory (`write(tree)` gives
-        the paths it wrote), index it for search, and swap it in."""
+    @contextlib.contextmanager
+    def _published(self, report: BuildReport, lap: Callable[[str], None]) -> Iterator[Path]:
+        """A tree beside the output directory to write the whole site into: when the block
+        ends, indexed for search and swapped in; removed if the block raises. The block sets
+        `report.library` and `report.written_paths`."""
         options = self.options
         with staged_site(options.output_dir) as staging:
-            report.written_paths = sorted(write(staging))
+            yield staging
             if options.search_index:  # before the swap: the published site has its own index
                 lap("render")  # and write: each page was written as soon as it was rendered
                 report.search = index_site(staging, shown=options.output_dir)
                 # Made from pages already checked; checked all the same, as every output byte is.
                 index = sorted(p for p in (staging / INDEX_DIR).rglob("*") if p.is_file())
-                _check_privacy(library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes()) for p in index])
+                assert report.library is not None
+                _check_privacy(report.library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes())
+                                                for p in index])
         lap("index" if options.search_index else "render")  # "index" includes the swap
 
     def _pages_to_write(

@@ -16,6 +16,7 @@ Separately, `find_identity_numbers` refuses Swedish personal identity numbers in
 
 from __future__ import annotations
 
+import copy
 import gzip
 import html
 import re
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError
-from .model import Library, Person, meeting_url
+from .model import Library, Meeting, Person, meeting_url
 
 
 def initials(name: str) -> str:
@@ -159,6 +160,7 @@ class OutputScanner:
         # Nobody withheld (most sites): no pass over every meeting on every build.
         self.first_names = _first_names_by_page(library) if self.pattern is not None else {}
         """Meeting page path → (first name pattern, public names that contain it, whose it is)."""
+
     @property
     def active(self) -> bool:
         return self.pattern is not None
@@ -177,18 +179,40 @@ class OutputScanner:
                     yield match.group(), person
 
 
-def _first_names_by_page(library: Library) -> dict[str, list[tuple[re.Pattern[str], re.Pattern[str] | None, Person]]]:
-    """Meeting page path → (first name pattern, public names that contain it, whose it is), for
-    each first name a meeting resolves to a non-public attendee (one no other attendee shares)."""
-    pages: dict[str, list[tuple[re.Pattern[str], re.Pattern[str] | None, Person]]] = {}
-    public_names = [n for p in library.people.values() for n in (p.name, *p.aliases)]
+    def for_meeting(self, meeting: Meeting, withheld_attendees: tuple[str, ...], library: Library) -> OutputScanner:
+        """This scanner for the meeting's page alone, which `library` (an outline, say) may not
+        know the withheld attendees of: a whole build scans each meeting's page where it is
+        written, right after linking its minutes (`whole_build.MeetingPageWriter`)."""
+        scanner = copy.copy(self)
+        checks = _first_name_checks(meeting, withheld_attendees, library) if self.active else []
+        scanner.first_names = {_page_path(meeting): checks} if checks else {}
+        return scanner
+
+
+FirstNameCheck = tuple[re.Pattern[str], re.Pattern[str] | None, Person]
+"""(a first name's pattern, the public names that contain it, whose first name it is)."""
+
+
+def _first_names_by_page(library: Library) -> dict[str, list[FirstNameCheck]]:
+    """Meeting page path → a check for each first name the meeting resolves to a non-public
+    attendee (one no other attendee shares)."""
+    pages: dict[str, list[FirstNameCheck]] = {}
     for meeting in library.meetings.values():
-        for person, first in _withheld_first_names(meeting, library):
-            containing = [n for n in public_names if first in n.split()]
-            pages.setdefault(meeting_url(meeting.slug).lstrip("/") + "index.html", []).append(
-                (_pattern([first], ignore_case=False), _pattern(containing, ignore_case=False), person)
-            )
+        if checks := _first_name_checks(meeting, library.withheld_attendees.get(meeting.slug, ()), library):
+            pages[_page_path(meeting)] = checks
     return pages
+
+
+def _first_name_checks(meeting: Meeting, withheld_attendees: tuple[str, ...], library: Library) -> list[FirstNameCheck]:
+    checks = []
+    for person, first in _withheld_first_names(meeting, withheld_attendees, library):
+        containing = [n for p in library.people.values() for n in (p.name, *p.aliases) if first in n.split()]
+        checks.append((_pattern([first], ignore_case=False), _pattern(containing, ignore_case=False), person))
+    return checks
+
+
+def _page_path(meeting: Meeting) -> str:
+    return meeting_url(meeting.slug).lstrip("/") + "index.html"
 
 
 def _strip_genitive(found: str, terms: dict[str, object]) -> str:
@@ -201,23 +225,17 @@ def _strip_genitive(found: str, terms: dict[str, object]) -> str:
     return next(t for t in terms if re.fullmatch(rf"{re.escape(t)}(?:s|:s)?", found, re.IGNORECASE))
 
 
-def _withheld_first_names(meeting, library: Library) -> Iterator[tuple[Person, str]]:
+def _withheld_first_names(meeting: Meeting, withheld_attendees: tuple[str, ...], library: Library) -> Iterator[tuple[Person, str]]:
     """Non-public attendees whose first name is theirs alone in the meeting (so the minutes resolve it)."""
     withheld = library.withheld_people
-    attendees = meeting_attendee_people(meeting, library)
+    attendees = [library.people[a.person.slug] for a in meeting.attendees if a.person.slug]
+    attendees += [withheld[slug] for slug in withheld_attendees]
     counts: dict[str, int] = {}
     for person in attendees:
         counts[person.first_name] = counts.get(person.first_name, 0) + 1
     for person in attendees:
         if person.slug in withheld and counts[person.first_name] == 1:
             yield person, person.first_name
-
-
-def meeting_attendee_people(meeting, library: Library) -> list[Person]:
-    """Every attendee's `Person`, public or not (the model keeps withheld attendees' slugs out of
-    `Meeting`, so they come from `Library.withheld_attendees`)."""
-    public = [library.people[a.person.slug] for a in meeting.attendees if a.person.slug]
-    return public + [library.withheld_people[s] for s in library.withheld_attendees.get(meeting.slug, ())]
 
 
 def sources_of(library: Library) -> dict[str, tuple[str, Path]]:

@@ -103,9 +103,12 @@ class _Environment(jinja2.Environment):
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
-def create_environment(templates_dir: Path) -> jinja2.Environment:
+def create_environment(templates_dir: Path, *, auto_reload: bool = True) -> jinja2.Environment:
+    """`auto_reload=False` for a build whose templates cannot change while it runs: Jinja then
+    does not look at a template file's time each time a page asks for the template."""
     env = _Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        auto_reload=auto_reload,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

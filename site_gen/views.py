@@ -9,7 +9,7 @@ relative to the page.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,12 +70,15 @@ def site_pages(
     config: SiteConfig,
     only: set[str] | None = None,
     summaries: Summaries | None = None,
+    meetings: bool = True,
 ) -> Iterator[Page]:
     """The site's pages, or only those whose URL is in `only` (views are built for those alone).
     Each view is built when its page is reached, so a caller that renders pages as they come
     never holds them all.
 
     `summaries`, kept between builds, saves making again how lists show each unchanged meeting.
+    `meetings=False` leaves out the meetings' own pages (a whole build writes them where their
+    minutes are linked: `meeting_pages`).
     """
     views = _Views(library, {} if summaries is None else summaries)
     lib = library
@@ -94,9 +97,11 @@ def site_pages(
             yield Page(url, template, title, make_view(), None)
     if wanted(NOT_FOUND_URL):
         yield Page(NOT_FOUND_URL, "404.html", "Sidan finns inte", {}, links_from_root=True)
+    if meetings:
+        wanted_meetings = lib.meetings if only is None else (s for s in lib.meetings if meeting_url(s) in only)
+        for slug in wanted_meetings:
+            yield views.meeting_page(lib.meetings[slug])
     kinds = (
-        (lib.meetings, meeting_url, "meeting.html", lambda m: f"UTKAST: {m.title}" if m.draft else m.title,
-         views.meeting_by_slug),
         (lib.people, person_url, "person.html", lambda p: p.name, views.person),
         (lib.projects, project_url, "project.html", lambda p: p.name, views.project),
         (lib.groups, group_url, "group.html", lambda g: g.name, views.group),
@@ -106,8 +111,14 @@ def site_pages(
         slugs = records if only is None else (s for s in records if url_of(s) in only)
         for slug in slugs:
             record = records[slug]
-            yield Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path,
-                       views.description(slug) if records is lib.meetings else None)
+            yield Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path)
+
+
+def meeting_pages(library: Library) -> Callable[[Meeting], Page]:
+    """A meeting's page, for each meeting given, from `library` for everything but the meeting
+    itself: the names of people, projects and groups, and the titles and dates of the other
+    meetings. So the library may be `library.outline`'s, made before any minutes are linked."""
+    return _Views(library, {}).meeting_page
 
 
 def page_count(library: Library) -> int:
@@ -210,15 +221,17 @@ class _Views:
             years.setdefault(meeting.date.year, []).append(self.meeting_summary(meeting.slug))
         return {"years": [{"year": year, "meetings": meetings} for year, meetings in years.items()]}
 
-    def description(self, slug: str) -> str:
+    def description(self, meeting: Meeting) -> str:
         """'Protokoll från Gemensam utvecklingsgrupp, måndag 29 maj 2017. Dagordning: …'"""
-        meeting = self.lib.meetings[slug]
         agenda = [item.title for item in meeting.items if item.level == 2]
         text = f"Protokoll från {self.lib.groups[meeting.group].name}, {format_date_with_weekday(meeting.date)}."
         return text + (f" Dagordning: {', '.join(agenda)}." if agenda else "")
 
-    def meeting_by_slug(self, slug: str) -> View:
-        return self.meeting(self.lib.meetings[slug])
+    def meeting_page(self, meeting: Meeting) -> Page:
+        """The meeting's own page. Everything it shows of the meeting comes from `meeting`, the
+        rest from the library (see `meeting_pages`)."""
+        return Page(meeting.url, "meeting.html", f"UTKAST: {meeting.title}" if meeting.draft else meeting.title,
+                    self.meeting(meeting), meeting.origin.source_path, self.description(meeting))
 
     def meeting(self, meeting: Meeting) -> View:
         siblings = self.lib.meetings_by_group[meeting.group]

@@ -1,31 +1,39 @@
 """Render and write a whole build's files in every process of the build.
 
-A whole build (not `serve`'s) writes the site into a fresh tree (`write.staged_site`). This
-process makes each page's view, from the library only it holds; the forked workers
-(`parallel.ForkedWorker`) render the views they are sent and write the pages themselves, and
-answer only with the paths written and any non-public names found in them. So this process
-neither receives nor writes their bytes, and the answers are small enough that a worker's next
-batch can be sent before it has answered (`parallel.shared_stream`'s `small_results`): the
-workers never wait for this process between batches.
+A whole build (not `serve`'s) writes the site into a fresh tree (`write.staged_site`), from
+every process of the build, in two rounds:
+
+- Each meeting's page is written by the process that links its minutes, right after linking
+  them (`MeetingPageWriter`, which `library.build_library` runs on each meeting). The page is
+  made from the library's outline (`library.outline`): all it shows besides its own minutes is
+  known before any minutes are linked. So neither the minutes nor the page travel between
+  processes, and the library keeps the minutes only of the meetings the feed shows.
+- The other pages: this process makes each page's view from the library only it holds; the
+  forked workers (`parallel.ForkedWorker`) render the views they are sent and write the pages
+  themselves, and answer only with the paths written and any non-public names found in them.
+  So this process neither receives nor writes their bytes, and the answers are small enough
+  that a worker's next batch can be sent before it has answered (`parallel.shared_stream`'s
+  `small_results`): the workers never wait for this process between batches.
 
 Each process scans what it writes for non-public names (`privacy.OutputScanner`, sent once to
-each worker). The leaks found are collected here and stop the build before the tree is
-swapped in: as before, nothing is published.
+each worker). The leaks found stop the build before the tree is swapped in: as before, nothing
+is published.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import SiteConfig
-from .errors import BuildFailed
-from .model import Library
+from .errors import BuildFailed, ContentError
+from .feed import feed_meetings
+from .model import Library, Meeting
 from .parallel import ForkedWorker, shared_stream
 from .privacy import Leak, OutputScanner, leak_errors, leaks_in, sources_of
 from .render import Renderer, create_environment
-from .views import Page
+from .views import Page, meeting_pages
 from .write import OutputFile, TreeWriter, url_to_path
 
 RENDER_BATCH = 16
@@ -55,6 +63,8 @@ class _Writing:
     job: RenderJob
     renderer: Renderer
     writer: TreeWriter
+    meeting_page: Callable[[Meeting], Page] | None = None
+    """`views.meeting_pages` of the outline, made for the first meeting (`MeetingPageWriter`)."""
 
 
 _writing: _Writing | None = None
@@ -66,7 +76,53 @@ def start_job(job: RenderJob | None) -> None:
     """Make `job` this process's job (None: the build is over; let go of it)."""
     global _writing
     _writing = None if job is None else _Writing(
-        job, Renderer(create_environment(job.templates_dir), job.config), TreeWriter(job.root))
+        job, Renderer(create_environment(job.templates_dir, auto_reload=False), job.config), TreeWriter(job.root))
+
+
+def _working_on(job: RenderJob) -> _Writing:
+    """This process's state for `job`, made when the job is new to it."""
+    if _writing is None or _writing.job is not job:
+        start_job(job)
+    assert _writing is not None
+    return _writing
+
+
+@dataclass(frozen=True)
+class MeetingPageWriter:
+    """Writes each meeting's page where its minutes are linked (`library.MeetingWork`): rendered
+    from the outline, written into the build's tree and scanned there for non-public names, which
+    come back as errors of the meeting. The meeting goes on into the library without its minutes
+    unless the feed shows it."""
+
+    job: RenderJob
+    outline: Library
+    """`library.outline`: everything a meeting's page shows but the meeting itself."""
+    feed: frozenset[str]
+    """Slugs of the meetings the feed shows (`feed.feed_meetings`)."""
+
+    @classmethod
+    def for_outline(cls, outline: Library, templates_dir: Path, config: SiteConfig, root: str) -> MeetingPageWriter:
+        job = RenderJob(templates_dir, config, root, scanner_for(outline))
+        return cls(job, outline, frozenset(m.slug for m in feed_meetings(outline.meetings)))
+
+    def __call__(self, meetings: list[tuple[Meeting, tuple[str, ...]]]) -> list[tuple[Meeting, tuple[ContentError, ...]]]:
+        """Each meeting's page written, given the meeting and its withheld attendees; the
+        meeting to keep and the non-public names found in the page, as errors."""
+        writing = _working_on(self.job)
+        if writing.meeting_page is None:
+            writing.meeting_page = meeting_pages(self.outline)
+        done = []
+        for meeting, withheld_attendees in meetings:
+            if meeting.slug not in self.outline.meetings:  # a draft, not published
+                done.append((meeting, ()))
+                continue
+            page = writing.meeting_page(meeting)
+            file = OutputFile(url_to_path(page.url), writing.renderer.render(page).encode("utf-8"))
+            scanner = self.job.scanner and self.job.scanner.for_meeting(meeting, withheld_attendees, self.outline)
+            _, leaks = _write_scanned(writing, file, scanner)
+            errors = tuple(leak_errors(leaks, sources_of(self.outline))) if leaks else ()
+            done.append((meeting if meeting.slug in self.feed else replace(meeting, body=None), errors))
+        return done
 
 
 def render_and_write(pages: list[Page]) -> list[Written]:
@@ -79,19 +135,19 @@ def render_and_write(pages: list[Page]) -> list[Written]:
 def write_checked(files: Iterable[OutputFile]) -> list[Written]:
     """The files written and scanned for non-public names, in this process's job."""
     assert _writing is not None, "start_job first"
-    writer, scanner = _writing.writer, _writing.job.scanner
-    written = []
-    for file in files:
-        writer.write(file)
-        written.append((file.path, leaks_in([(file.path, file.data)], scanner) if scanner else []))
-    return written
+    return [_write_scanned(_writing, file, _writing.job.scanner) for file in files]
+
+
+def _write_scanned(writing: _Writing, file: OutputFile, scanner: OutputScanner | None) -> Written:
+    writing.writer.write(file)
+    return file.path, leaks_in([(file.path, file.data)], scanner) if scanner else []
 
 
 def write_whole_site(
     library: Library, job: RenderJob, pages: Iterable[Page], data_steps: Iterable[list[OutputFile]],
     workers: list[ForkedWorker],
 ) -> list[str]:
-    """Render and write every page (over this process and `workers`) and the data files (in this
+    """Render and write `pages` (over this process and `workers`) and the data files (in this
     process, in `data_steps`, while the workers render); the paths written. `BuildFailed` if any
     file names a person who is not public."""
     for worker in workers:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from site_gen import library, parallel, render
 from site_gen.errors import BuildFailed, Problems, display_path
 from site_gen.load import load_records
-from site_gen.pipeline import BuildOptions, build_site
+from site_gen.pipeline import BuildOptions, Site, build_site
 
 from .conftest import REPO, generate_corpus
 from .test_errors import tree_digest
@@ -109,11 +109,32 @@ def test_meetings_resolved_by_two_processes_give_the_same_site_and_problems(tmp_
     assert failures[0] == failures[1] and "okänd person 'Okänd Person'" in str(failures[0])
 
 
+@pytest.mark.parametrize("drafts", [False, True])
+def test_a_whole_build_writes_what_a_build_from_the_whole_library_writes(tmp_path, drafts):
+    # A whole build writes each meeting's page from the library's outline, in the process that
+    # links its minutes; a build that keeps what it learns (serve's) makes every page from the
+    # whole library, after every meeting is linked. The real minutes name people who are not
+    # public; a draft is published or not, and is a neighbour of the meeting before it.
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    last = sorted((content / "meetings").glob("*.md"))[-1]
+    draft = content / "meetings" / "2018-03-22-ledningsgrupp-for-utveckling.md"
+    draft.write_text(last.read_text(encoding="utf-8").replace("date: 2018-03-08", "date: 2018-03-22", 1)
+                     .replace("\ndraft: false", "\ndraft: true", 1)
+                     .replace("title: ", "title: Utkast ", 1), encoding="utf-8")
+    options = BuildOptions(content_dir=content, output_dir=tmp_path / "whole", include_drafts=drafts, search_index=False)
+    build_site(options)
+    Site(dataclasses.replace(options, output_dir=tmp_path / "kept")).build()
+    whole, kept = tree_digest(tmp_path / "whole"), tree_digest(tmp_path / "kept")
+    assert ("moten/2018-03-22-ledningsgrupp-for-utveckling/index.html" in whole) == drafts
+    assert whole == kept
+
+
 WORKER_CALLS = """
 import sys
 from pathlib import Path
 from site_gen import parallel
-from site_gen.pipeline import BuildOptions, build_site
+from site_gen.pipeline import BuildOptions, Site, build_site
 calls = []
 call = parallel.ForkedWorker.call
 parallel.ForkedWorker.call = lambda self, *args: calls.append(1) or call(self, *args)
@@ -135,6 +156,9 @@ def test_pages_rendered_by_a_worker_process_give_the_same_site(tmp_path):
         calls[jobs] = int(build.stdout)
     assert calls[1] == 0 and calls[2] >= 2  # with two jobs, the worker rendered more than one batch
     assert tree_digest(tmp_path / "jobs-1") == tree_digest(tmp_path / "jobs-2")
+    # Every page made from the whole library, in this process, as serve makes them.
+    Site(BuildOptions(content_dir=tmp_path / "content", output_dir=tmp_path / "kept", search_index=False)).build()
+    assert tree_digest(tmp_path / "jobs-2") == tree_digest(tmp_path / "kept")
 
 
 def test_a_template_failing_in_a_worker_process_fails_the_build_at_its_line(tmp_path):
