@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import markupsafe
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from site_gen import library, parallel, render
+from site_gen import library, linking, parallel, privacy, render
 from site_gen.errors import BuildFailed, Problems, display_path
 from site_gen.load import load_records
 from site_gen.pipeline import BuildOptions, Site, build_site
@@ -39,6 +40,29 @@ def test_views_attribute_lookup_gives_what_jinja_gives():
                  st.integers(), st.none(), st.builds(markupsafe.Markup, st.text(max_size=20))))
 def test_output_escape_gives_what_markupsafe_gives(value):
     assert render.escape_output(value) == markupsafe.escape(value)
+
+
+_TRICKY = "a Öß_-.,\n\t\u00a0" + "09" + "\u0663\uff11\U0001d7ce" + "\u00bd\u2460" + "\ud800"
+"""Letters, '_', punctuation, whitespace (a no-break space), ASCII digits, other digits (Arabic-
+Indic, full-width, mathematical), numbers that are not digits (½, ①) and a lone surrogate."""
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=60))
+def test_words_of_gives_what_the_word_regex_finds(text):
+    assert linking.words_of(text) == set(re.findall(r"\w+", text))
+
+
+_DIGITS = st.characters(categories=["Nd"])
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=60),
+       st.text(alphabet=_DIGITS, min_size=6, max_size=8), st.integers(min_value=0))
+def test_the_identity_number_prefilter_passes_every_six_digits(text, digits, position):
+    if re.search(r"\d{6}", text):
+        assert privacy._may_hold_six_digits(text)
+    position %= len(text) + 1
+    assert privacy._may_hold_six_digits(text[:position] + digits + text[position:])  # digits of any script
+    assert not privacy._may_hold_six_digits("Mötet 2017-05-29 kl. 13:30, telefon 042-10 50 00")
 
 
 def test_site_rendered_with_our_environment_equals_plain_jinja(tmp_path, monkeypatch):
