@@ -11,6 +11,7 @@ Every mapping and list remembers the file line of each entry.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,10 +210,13 @@ class SourceFile:
 
 def parse_source(path: Path, shown_path: str, text: str) -> SourceFile | ContentError:
     """Split and parse one file; return the problem instead when it cannot be read."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     if not _HANDLER.detect(text):
         return ContentError(shown_path, 1, "filen måste börja med en rad '---' följd av front matter (YAML) och en rad '---'")
-    opening, *rest = list(_HANDLER.FM_BOUNDARY.finditer(text))[:2]
+    # The opening and closing lines alone: the body is not searched for more.
+    opening, *rest = itertools.islice(_HANDLER.FM_BOUNDARY.finditer(text), 2)
     if not rest:
         return ContentError(shown_path, 1, "front matter avslutas aldrig: lägg till en rad med bara '---' efter den")
     closing = rest[0]
