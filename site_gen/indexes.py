@@ -46,12 +46,18 @@ def build_indexes(people: dict[str, Person], meetings: dict[str, Meeting]) -> di
     people_by_org: defaultdict[str, list[str]] = defaultdict(list)
     for org, members in members_by_organization(people).items():
         people_by_org[org].extend(members)
+    attendance: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for meeting in meetings.values():
-        for name, keys in meeting_keys(meeting).items():
-            for key in keys:
-                tables[name][key].append(meeting.slug)
-        for org in meeting_keys(meeting)["meetings_by_organization"]:
-            people_by_org[org].extend(_representatives(meeting).get(org, ()))
+        keys = meeting_keys(meeting)  # once: this loop runs over every meeting, between two stages
+        for name, values in keys.items():
+            table = tables[name]
+            for key in values:
+                table[key].append(meeting.slug)
+        if keys["meetings_by_organization"]:
+            representatives = _representatives(meeting)
+            for org in keys["meetings_by_organization"]:
+                people_by_org[org].extend(representatives.get(org, ()))
+        attendance[meeting.group].update(keys["meetings_attended"])  # `_attendance`, from the keys made
     indexes = {name: _frozen(table) for name, table in tables.items()}
     indexes["people_by_organization"] = _frozen(people_by_org)
     organizations_by_person: defaultdict[str, set[str]] = defaultdict(set)
@@ -60,10 +66,13 @@ def build_indexes(people: dict[str, Person], meetings: dict[str, Meeting]) -> di
             organizations_by_person[person].add(org)
     indexes["organizations_by_person"] = {p: tuple(sorted(orgs)) for p, orgs in sorted(organizations_by_person.items())}
     for name, counted in COUNTED.items():
-        table: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for meeting in meetings.values():
-            for key, counts in counted(meeting).items():
-                table[key].update(counts)
+        if counted is _attendance:
+            table = attendance
+        else:
+            table = defaultdict(Counter)
+            for meeting in meetings.values():
+                for key, counts in counted(meeting).items():
+                    table[key].update(counts)
         indexes[name] = {key: dict(counts) for key, counts in sorted(table.items()) if counts}
     return indexes
 
