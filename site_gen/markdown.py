@@ -140,7 +140,7 @@ def relative_url(target: str, page_url: str) -> str:
     """
     if not target.startswith("/") or target.startswith("//"):
         return target
-    folders = _page_folders(page_url)
+    folders = page_folders(page_url)
     if folders and "/." not in target and "//" not in target:
         # The common case, for every link of every page: a plain path into another section
         # of the site than the page's, reached by climbing to the root.
@@ -159,7 +159,7 @@ def relative_url(target: str, page_url: str) -> str:
 def _relative_path(path: str, page_url: str) -> str:
     """`posixpath.relpath(path, <the page's folder>)`, without its cost for plain paths (it runs
     for every link of every page): the folders' names are compared directly."""
-    start, parts = _page_folders(page_url), _folders(path)
+    start, parts = page_folders(page_url), _folders(path)
     if start is None or parts is None:
         page_dir = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
         return posixpath.relpath(path, page_dir)
@@ -172,7 +172,8 @@ def _relative_path(path: str, page_url: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _page_folders(page_url: str) -> tuple[str, ...] | None:
+def page_folders(page_url: str) -> tuple[str, ...] | None:
+    """The folders of the page's address ('/moten/x/' → ('moten', 'x')); None when it has '.' or '..'."""
     page_dir = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
     folders = _folders(page_dir) if page_dir.startswith("/") and not page_dir.startswith("//") else None
     return None if folders is None else tuple(folders)

@@ -25,7 +25,7 @@ from .config import SiteConfig
 from .errors import BuildFailed, ContentError, display_path
 from .feed import FEED_URL
 from .ical import CALENDAR_URL
-from .markdown import relative_url
+from .markdown import page_folders, relative_url
 from .search import SEARCH_URL
 from .views import ACCESSIBILITY_URL, Page
 
@@ -41,14 +41,48 @@ STYLESHEET_URL = "/assets/style.css"
 FAVICON_URL = "/assets/favicon.svg"
 
 
+class PageLinks(dict[str, str]):
+    """One page's links as the `url` filter writes them, each worked out once per page.
+
+    Working out a link (`markdown.relative_url`) took a quarter of the time a meeting page took
+    to render. Most links lead into another section of the site than the page's: those are
+    written here from what is known of the page once, a climb to the root and the path."""
+
+    def __init__(self, page_url: str, link_root: str | None):
+        super().__init__()
+        self.page_url, self.link_root = page_url, link_root
+        folders = page_folders(page_url)
+        self._climb = "../" * len(folders) if folders else None
+        """From the page to the site's root, when the page is in a section's folder."""
+        self._own = ("//", f"/{folders[0]}") if folders else ()
+        """Targets starting so are not into another section (or not paths at all)."""
+
+    def __missing__(self, target: str) -> str:
+        """A root-relative URL as the page links it: relative to the page, or from the site's root
+        on a page whose links must work at any depth (`Page.links_from_root`)."""
+        root = self.link_root
+        if root and target.startswith("/") and not target.startswith("//"):
+            link = root + target.lstrip("/")
+        elif (self._climb is not None and target.startswith("/") and not target.startswith(self._own)
+              and "/." not in target and "//" not in target):
+            link = self._climb + target[1:]  # what `relative_url` makes of it, sooner
+        else:
+            link = relative_url(target, self.page_url)
+        self[target] = link
+        return link
+
+
+PAGE_LINKS = "page_links"
+"""The context's `PageLinks` (`Renderer.context`)."""
+
+
 @jinja2.pass_context
 def _url_filter(context: jinja2.runtime.Context, target: str) -> str:
-    """A root-relative URL as the page links it: relative to the page, or from the site's root
-    on a page whose links must work at any depth (`Page.links_from_root`)."""
-    root = context.get("link_root")
-    if root and target.startswith("/") and not target.startswith("//"):
-        return root + target.lstrip("/")
-    return relative_url(target, context["page_url"])
+    """`target` as the page links it (`PageLinks`)."""
+    links = context.parent.get(PAGE_LINKS)
+    if links is None:  # rendered with a context of its own, not `Renderer.context`
+        links = PageLinks(context["page_url"], context.get("link_root"))
+    return links[target]
 
 
 def escape_output(value: Any) -> str:
@@ -136,7 +170,9 @@ class Renderer:
 
     def context(self, page: Page) -> dict[str, Any]:
         config = self.config
+        link_root = (config.base_url or "/") if page.links_from_root else None
         return {
+            PAGE_LINKS: PageLinks(page.url, link_root),
             "site": config,
             "page": page.view,
             "page_title": page.title,
@@ -146,7 +182,7 @@ class Renderer:
             # The 404 page is no address of its own: no canonical link or Open Graph tags.
             "canonical_url": config.base_url + page.url.lstrip("/") if config.base_url and not page.links_from_root
             else None,
-            "link_root": (config.base_url or "/") if page.links_from_root else None,
+            "link_root": link_root,
             "edit_url": config.edit_url + page.source_path if config.edit_url and page.source_path else None,
             "navigation": [
                 {"url": url, "label": label, "current": page.url.startswith(url)} for url, label in NAVIGATION

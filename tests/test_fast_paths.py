@@ -16,7 +16,7 @@ import markupsafe
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from site_gen import library, linking, parallel, privacy, render
+from site_gen import library, linking, markdown, parallel, privacy, render
 from site_gen.errors import BuildFailed, Problems, display_path
 from site_gen.load import load_records
 from site_gen.pipeline import BuildOptions, Site, build_site
@@ -63,6 +63,21 @@ def test_the_identity_number_prefilter_passes_every_six_digits(text, digits, pos
     position %= len(text) + 1
     assert privacy._may_hold_six_digits(text[:position] + digits + text[position:])  # digits of any script
     assert not privacy._may_hold_six_digits("Mötet 2017-05-29 kl. 13:30, telefon 042-10 50 00")
+
+
+_URL_PARTS = st.sampled_from(["moten", "personer", "x", "moten-2", ".", "..", "", "#a", "?q=1", "a#b", ".well-known"])
+
+
+@given(st.lists(_URL_PARTS, max_size=4).map(lambda parts: "/" + "/".join(parts) + "/"),
+       st.lists(_URL_PARTS, max_size=4).map(lambda parts: "/" + "/".join(parts)) | st.sampled_from(
+           ["//cdn.example/x", "https://example.se/", "mailto:a@b.se", "#punkt", "/moten", "/moten#a"]),
+       st.sampled_from([None, "/", "https://example.se/protokoll/"]))
+def test_page_links_give_what_relative_url_gives(page_url, target, link_root):
+    if link_root and target.startswith("/") and not target.startswith("//"):
+        expected = link_root + target.lstrip("/")
+    else:
+        expected = markdown.relative_url(target, page_url)
+    assert render.PageLinks(page_url, link_root)[target] == expected
 
 
 def test_site_rendered_with_our_environment_equals_plain_jinja(tmp_path, monkeypatch):
