@@ -13,7 +13,6 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
 
 from .errors import ContentError, Problems
 from .indexes import Change, build_indexes, members_by_organization, unique, update_indexes
@@ -28,7 +27,6 @@ from .parallel import shared_map
 from .privacy import replace_names, withheld_as
 from .swedish import format_date, slugify
 
-_T = TypeVar("_T")
 _KIND_WORDS = {PERSON: "personen", PROJECT: "projektet", ORGANIZATION: "organisationen", GROUP: "gruppen"}
 _UNKNOWN = {PERSON: "okänd person", PROJECT: "okänt projekt", ORGANIZATION: "okänd organisation", GROUP: "okänd grupp"}
 _FOLDERS = {PERSON: "people", PROJECT: "projects", ORGANIZATION: "organizations", GROUP: "groups"}
@@ -326,8 +324,11 @@ class _People:
     public: dict[str, Person]
     withheld: dict[str, Person]
     organizations: dict[str, Organization]
-    _shared: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
-    """One object for each distinct ref and attendance (`_one`)."""
+    _refs: dict[str, PersonRef] = field(default_factory=dict, compare=False, repr=False)
+    """A public person's one ref, by slug."""
+    _attendances: dict[tuple[str, str | None, str | None], Attendance] = field(
+        default_factory=dict, compare=False, repr=False)
+    """One object for each distinct attendance (`attendance`)."""
 
     def person(self, slug: str) -> Person:
         return self.public.get(slug) or self.withheld[slug]
@@ -335,20 +336,25 @@ class _People:
     def ref(self, slug: str, organization: str | None = None, attending: bool = True) -> PersonRef:
         """How the meeting may show this person: by slug, or as initials or a phrase."""
         if slug in self.public:
-            return self._one(PersonRef(slug))
+            ref = self._refs.get(slug)
+            if ref is None:
+                ref = self._refs[slug] = PersonRef(slug)
+            return ref
         name = self.organizations[organization].name if organization else None
-        return self._one(PersonRef(None, withheld_as(self.withheld[slug], name, attending)))
+        return PersonRef(None, withheld_as(self.withheld[slug], name, attending))
 
     def attendance(self, slug: str, affiliation: str | None, organization: str | None) -> Attendance:
-        hidden = slug in self.withheld and self.withheld[slug].visibility == "hidden"
-        # A hidden person's phrase already names the organisation; any other affiliation text could identify them.
-        return self._one(Attendance(self.ref(slug, organization), None if hidden else affiliation, organization))
-
-    def _one(self, value: _T) -> _T:
-        """`value`, or an equal one made before. People attend meeting after meeting with the same
-        affiliation: shared, their refs take memory once, and pickle once per batch of meetings
-        that a worker sends (pickle writes an object it has written before as a reference)."""
-        return self._shared.setdefault(value, value)  # type: ignore[return-value]
+        """How the meeting shows an attendee. People attend meeting after meeting with the same
+        affiliation: each distinct attendance is one object, which takes memory once and is
+        pickled once per batch of meetings a worker sends (pickle refers back to what it wrote)."""
+        key = (slug, affiliation, organization)
+        found = self._attendances.get(key)
+        if found is None:
+            hidden = slug in self.withheld and self.withheld[slug].visibility == "hidden"
+            # A hidden person's phrase already names the organisation; any other affiliation text could identify them.
+            found = self._attendances[key] = Attendance(self.ref(slug, organization), None if hidden else affiliation,
+                                                        organization)
+        return found
 
 
 def _resolve_meeting(

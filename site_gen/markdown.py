@@ -201,15 +201,17 @@ def _render_link_open(
     # Parsed tokens are cached and shared between pages, so they are never changed here.
     token = tokens[idx]
     href = token.attrGet("href")
-    if isinstance(href, str):
-        if _OPEN_TARGETS in env and href.startswith("/") and not href.startswith("//"):
-            env[_OPEN_TARGETS].append(href)
-            written = _OPEN_TARGET
-        else:
-            written = output_href(href, env)
-        if written != href:
-            token = token.copy(attrs={**token.attrs, "href": written})
-    return "<a" + self.renderAttrs(token) + ">"
+    if not isinstance(href, str):
+        return "<a" + self.renderAttrs(token) + ">"
+    if _OPEN_TARGETS in env and href.startswith("/") and not href.startswith("//"):
+        env[_OPEN_TARGETS].append(href)
+        written = _OPEN_TARGET
+    else:
+        written = output_href(href, env)
+    # `renderAttrs` of the token with `written` for its href, without copying the token (a
+    # tenth of the time rendering the minutes took: every name in them is a link).
+    attrs = token.attrs if written == href else {**token.attrs, "href": written}
+    return "<a" + "".join(f' {escapeHtml(key)}="{escapeHtml(str(value))}"' for key, value in attrs.items()) + ">"
 
 
 _OPEN_TARGETS = "open_targets"
