@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from markdown_it.token import Token
 
+from .markdown import NAME_LINK
 from .model import group_url, organization_url, person_url, project_url
 
 PERSON, PROJECT, ORGANIZATION, GROUP = "person", "project", "organization", "group"
@@ -262,18 +263,17 @@ def _occurrences(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
     r"""Where each of `words` stands in `text` as a whole word (a maximal run of \w): a word
     that only begins there must not be taken for it ('Annas' is not 'Anna' + genitive s when
     'Annas Anna' is a name)."""
+    length, find = len(text), text.find
     for word in words:
-        start = text.find(word)
+        size = len(word)
+        start = find(word)
         while start >= 0:
-            end = start + len(word)
-            if (start == 0 or not _is_word_character(text[start - 1])) and (
-                    end == len(text) or not _is_word_character(text[end])):
+            end = start + size
+            # Not next to a word character (what \w matches in a str pattern: alphanumeric or '_').
+            if (start == 0 or not ((before := text[start - 1]).isalnum() or before == "_")) and (
+                    end == length or not ((after := text[end]).isalnum() or after == "_")):
                 yield start, word
-            start = text.find(word, start + 1)
-
-
-def _is_word_character(character: str) -> bool:
-    return character.isalnum() or character == "_"  # what \w matches in a str pattern
+            start = find(word, start + 1)
 
 
 def _by_first_word(names: Iterable[str], fold: Callable[[str], str]) -> dict[str, list[str]] | None:
@@ -417,8 +417,8 @@ def link_text(content: str, matches: list[Match], withheld: dict[str, str], *, l
 
 
 def link_tokens(target: Target, text: str) -> list[Token]:
-    link_open = Token("link_open", "a", 1, attrs={"href": target.url})
-    return [link_open, _text(text), Token("link_close", "a", -1)]
+    """The name linked: one token (`markdown.NAME_LINK`)."""
+    return [Token(NAME_LINK, "a", 0, attrs={"href": target.url}, content=text)]
 
 
 def _text(content: str) -> Token:

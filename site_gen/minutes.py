@@ -19,7 +19,7 @@ from .linking import (
     GROUP, ORGANIZATION, PERSON, PROJECT, FirstNames, NameIndex, Spans, Target, TextNames, link_text, link_tokens,
     names_in_texts,
 )
-from .markdown import MARKDOWN, REFUSED_URLS, refused_url_message
+from .markdown import MARKDOWN, NAME_LINK, REFUSED_URLS, refused_url_message
 from .model import AgendaItem, MeetingRecord, meeting_url
 from .swedish import slugify
 
@@ -292,7 +292,7 @@ def _unique_anchor(title: str, taken: dict[str, int], number: int) -> str:
 def _plain_text(inline: Token) -> str:
     parts = []
     for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", NAME_LINK):
             parts.append(child.content)
         elif child.type == "entity_ref":
             parts.append(child.meta["text"])
