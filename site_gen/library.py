@@ -543,18 +543,9 @@ def outline(
     by_group: dict[str, list[str]] = {}
     for meeting in stubs:
         by_group.setdefault(meeting.group, []).append(meeting.slug)
-    return Library(
-        meetings=meetings,
-        people=dict(sorted(people.items())),
-        projects=dict(sorted(projects.items())),
-        groups={g.slug: g for g in sorted(records.groups, key=lambda g: g.slug)},
-        organizations={o.slug: o for o in sorted(records.organizations, key=lambda o: o.slug)},
-        meetings_by_group={group: tuple(slugs) for group, slugs in by_group.items()},
-        meetings_attended={}, meetings_mentioned={}, meetings_by_project={}, meetings_by_organization={},
-        people_by_organization={}, organizations_by_person={}, attendance_by_group={},
-        item_projects_by_organization={}, item_projects_by_person={},
-        withheld_people=withheld_people,
-    )
+    indexes = build_indexes({}, {})  # every index, empty
+    indexes["meetings_by_group"] = {group: tuple(slugs) for group, slugs in by_group.items()}
+    return replace(_with_indexes(records, people, projects, meetings, indexes), withheld_people=withheld_people)
 
 
 def _is_meeting_slug(slug: str, date_and_group: str) -> bool:
@@ -568,14 +559,17 @@ def _with_indexes(
     people: dict[str, Person],
     projects: dict[str, Project],
     meetings: dict[str, Meeting],
+    indexes: dict[str, dict] | None = None,
 ) -> Library:
+    """The library of these people, projects and meetings, with `indexes` (those of the meetings
+    when not given: `build_indexes`)."""
     return Library(
         meetings=meetings,
         people=dict(sorted(people.items())),
         projects=dict(sorted(projects.items())),
         groups={g.slug: g for g in sorted(records.groups, key=lambda g: g.slug)},
         organizations={o.slug: o for o in sorted(records.organizations, key=lambda o: o.slug)},
-        **build_indexes(people, meetings),
+        **(build_indexes(people, meetings) if indexes is None else indexes),
     )
 
 
