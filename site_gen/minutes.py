@@ -303,14 +303,17 @@ def _plain_text(inline: Token) -> str:
 
 def _excerpt(texts: Iterable[str]) -> str:
     """The texts joined with their whitespace collapsed, cut before EXCERPT_LENGTH characters
-    at a space. Words are taken only until the cut: an item's text may run to pages."""
-    words, length = [], -1
+    at a space. Texts are taken only until the cut: an item's text may run to pages. (The cut
+    looks at the first EXCERPT_LENGTH characters alone, so the words of the text that reaches
+    it, taken whole, cut where the words up to it would: `tests/test_minutes.py`.)"""
+    words: list[str] = []
+    length = -1  # of " ".join(words)
     for text in texts:
-        for word in text.split():
-            words.append(word)
-            length += len(word) + 1
-            if length > EXCERPT_LENGTH:
-                return _cut(" ".join(words))
+        split = text.split()
+        words += split
+        length += sum(map(len, split)) + len(split)
+        if length > EXCERPT_LENGTH:
+            return _cut(" ".join(words))
     return " ".join(words)
 
 
