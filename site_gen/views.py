@@ -147,7 +147,6 @@ class _Views:
         self.lib = library
         self._summaries = summaries
         self._group_positions: dict[str, dict[str, int]] = {}
-        self._group_links: dict[str, View] = {}
 
     # --- small shared pieces -----------------------------------------------------
 
@@ -169,12 +168,7 @@ class _Views:
         return {"name": self.lib.organizations[slug].name, "url": organization_url(slug)}
 
     def group_link(self, slug: str) -> View:
-        """One object per group, shared by every view that links it (views are never changed):
-        ten thousand meetings' summaries link four groups, and a batch of views pickles each once."""
-        link = self._group_links.get(slug)
-        if link is None:
-            link = self._group_links[slug] = {"name": self.lib.groups[slug].name, "url": group_url(slug)}
-        return link
+        return {"name": self.lib.groups[slug].name, "url": group_url(slug)}
 
     def meeting_summary(self, slug: str) -> View:
         """How lists show a meeting: one object per meeting and group, shared by every page
