@@ -16,7 +16,6 @@ folder. A record that cannot be read or written only costs a whole build.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import sys
@@ -113,6 +112,8 @@ def _files(folder: Path, hidden: bool = False) -> list[Path]:
 
 
 def _versions() -> dict[str, str]:
+    import importlib.metadata  # here: 20 ms of imports (email, zipfile …) that only this needs
+
     versions = {}
     for name in LIBRARIES:
         try:
