@@ -94,8 +94,10 @@ def escape_output(value: Any) -> str:
     time (`tests/test_fast_paths.py` compares the two). Anything else goes to MarkupSafe.
     """
     if type(value) is str:
-        return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("'", "&#39;").replace('"', "&#34;"))
+        if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:  # seldom: look first
+            return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                    .replace("'", "&#39;").replace('"', "&#34;"))
+        return value
     return markupsafe.escape(value)
 
 
