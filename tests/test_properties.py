@@ -22,7 +22,6 @@ from site_gen.options import DEFAULT_TEMPLATES
 from site_gen.pipeline import BuildOptions, BuildReport, Site
 from site_gen.render import create_environment
 
-from .conftest import write_files
 from .test_hostile_input import TagCollector
 
 GROUP = "groups/styrgruppen.md"
