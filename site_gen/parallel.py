@@ -9,11 +9,13 @@ the same order (`tests/test_fast_paths.py` compares).
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import gc
 import itertools
 import multiprocessing
 import multiprocessing.connection
+from multiprocessing.reduction import ForkingPickler
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -91,18 +93,23 @@ def _widen_result_pipe(pool: concurrent.futures.ProcessPoolExecutor) -> None:
         _widen(reader)
 
 
-def _widen(pipe: multiprocessing.connection.Connection) -> None:
-    """Make the pipe under `pipe` hold PIPE_BYTES, where the platform lets it (Linux)."""
+DEFAULT_PIPE_BYTES = 1 << 16
+"""What a pipe holds where it cannot be asked (Linux's default)."""
+
+
+def _widen(pipe: multiprocessing.connection.Connection) -> int:
+    """Make the pipe under `pipe` hold PIPE_BYTES, where the platform lets it (Linux); what it holds."""
     try:
         import fcntl  # not on Windows
     except ImportError:
-        return
+        return DEFAULT_PIPE_BYTES
     if not hasattr(fcntl, "F_SETPIPE_SZ"):  # F_SETPIPE_SZ: Linux alone
-        return
+        return DEFAULT_PIPE_BYTES
     try:
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except OSError:  # a lower limit set by the administrator: the default pipe still works
         pass
+    return fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ)
 
 
 _worker: tuple[Callable[[Any, Any], Any], Any, Sequence[Any]] | None = None
@@ -136,14 +143,20 @@ class ForkedWorker:
         # (`shared_stream`) is taken at once instead of making this process wait for the worker.
         their_calls, self._calls = context.Pipe(duplex=False)
         self._answers, their_answers = context.Pipe(duplex=False)
-        _widen(self._calls)
+        self.room = _widen(self._calls)
+        """Bytes the calls' pipe holds (`fits`)."""
         self._process = context.Process(target=_answer_calls, daemon=True,
                                         args=(their_calls, their_answers, (self._calls, self._answers)))
         self._process.start()
         their_calls.close()
         their_answers.close()
-        self.pending = 0
+        self._sizes: collections.deque[int] = collections.deque()
+        """The size of each call sent and not yet answered, oldest first."""
+
+    @property
+    def pending(self) -> int:
         """Calls sent and not yet answered."""
+        return len(self._sizes)
 
     @property
     def busy(self) -> bool:
@@ -152,8 +165,23 @@ class ForkedWorker:
     def call(self, work: Callable[..., Any], *args: Any) -> None:
         """Start `work(*args)` (a module-level function) in the worker, after the calls before it;
         `result()` gives what it returns."""
-        self._calls.send((work, args))
-        self.pending += 1
+        self.send(self.message(work, *args))
+
+    @staticmethod
+    def message(work: Callable[..., Any], *args: Any) -> bytes:
+        """The call `work(*args)` as it is sent (`send`)."""
+        return bytes(ForkingPickler.dumps((work, args)))
+
+    def fits(self, message: bytes) -> bool:
+        """Whether `message` can be sent now without waiting for the worker to read the calls
+        before it: they and it fit in the pipe (which holds less than that, since the worker has
+        read the call it works on)."""
+        return sum(self._sizes) + len(message) <= self.room
+
+    def send(self, message: bytes) -> None:
+        """Start a call made by `message`."""
+        self._calls.send_bytes(message)
+        self._sizes.append(len(message))
 
     def done(self) -> bool:
         """Whether the oldest call's answer has come."""
@@ -162,7 +190,7 @@ class ForkedWorker:
     def result(self) -> Any:
         """What the oldest call returned (waiting for it); what it raised is raised here."""
         failed, value = self._answers.recv()
-        self.pending -= 1
+        self._sizes.popleft()
         if failed:
             raise value
         return value
@@ -216,10 +244,12 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
 
     Making the items (a page's view) falls to this process alone, often with other work of its
     own, so a busy worker's next batch is made in advance. It is sent at once when results are
-    `small_results` (up to eight batches ahead, so the worker seldom waits for this process); otherwise
-    it is kept until the worker has answered: both sides of a pipe blocked on sending (a large
-    batch one way, a large result the other) would wait for each other forever, and a small
-    answer never fills the pipe.
+    `small_results` (up to eight batches ahead, so the worker seldom waits for this process), as
+    long as it fits in the pipe with the batches before it (`ForkedWorker.fits`): this process
+    then does a step of its own rather than wait for the worker to read (large views filled the
+    pipe: a quarter of a second of waiting at N=10,000). Otherwise it is kept until the worker
+    has answered: both sides of a pipe blocked on sending (a large batch one way, a large
+    result the other) would wait for each other forever, and a small answer never fills the pipe.
 
     `meanwhile` is other work that only this process can do, in short steps, each giving
     results of its own: a step is done wherever this process would otherwise do an item, so
@@ -230,18 +260,27 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
     """Calls a worker may have at once: the one it works on and those after it, which keep it
     busy while this process does a long step of its own (site.json's last step takes 80 ms at
     N=10,000; eight batches of meeting pages take the worker about 50 ms)."""
-    ready: dict[ForkedWorker, list[T]] = {}
-    """A busy worker's next batch, when it cannot be sent yet."""
+    ready: dict[ForkedWorker, tuple[list[T], bytes]] = {}
+    """A busy worker's next batch and its call, when it cannot be sent yet."""
     try:
         while True:
             for worker in workers:
                 results = worker.result() if worker.done() else []
-                while worker.pending < calls and (chunk := ready.pop(worker, None) or list(itertools.islice(items, batch))):
-                    worker.call(work, chunk)
+                while worker.pending < calls:
+                    if worker in ready:
+                        chunk, message = ready.pop(worker)
+                    elif chunk := list(itertools.islice(items, batch)):
+                        message = worker.message(work, chunk)
+                    else:
+                        break
+                    if worker.busy and not worker.fits(message):  # sending would wait for the worker
+                        ready[worker] = (chunk, message)
+                        break
+                    worker.send(message)
                 yield from results
             unready = next((worker for worker in workers if worker.pending == 1 and worker not in ready), None)
             if unready is not None and (chunk := list(itertools.islice(items, batch))):
-                ready[unready] = chunk
+                ready[unready] = (chunk, unready.message(work, chunk))
                 continue
             step = next(steps, _END) if workers else _END
             if step is not _END:
@@ -251,7 +290,7 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
             if item is _END:
                 break
             yield from work([item])
-        for chunk in ready.values():  # the last batches: done here sooner than after the workers' own
+        for chunk, _ in ready.values():  # the last batches: done here sooner than after the workers' own
             yield from work(chunk)
         for step in steps:  # without workers, the steps come after the items
             yield from step

@@ -31,15 +31,15 @@ import sys
 from site_gen import parallel
 
 def work(items):
-    return [-item for item in items]
+    return [-item for item, _ in items]
 
-count, batch = int(sys.argv[1]), int(sys.argv[2])
+count, batch, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[5])
 made = []
 
-def items():  # made as asked for, as pages are
+def items():  # made as asked for, as pages are; `size` bytes each (large ones fill the pipe)
     for item in range(count):
         made.append(item)
-        yield item
+        yield item, "x" * size
 
 def steps():  # other work of this process, a step at a time
     for step in range(count // 10 + 2):
@@ -64,12 +64,13 @@ def test_shared_map_gives_every_result_in_order(count, chunk):
 
 
 @pytest.mark.parametrize("small_results", [False, True], ids=["one call at a time", "batches sent ahead"])
-@pytest.mark.parametrize(("count", "batch", "workers"), [
-    (0, 4, 2), (1, 4, 2), (7, 4, 2), (1000, 4, 2), (1000, 64, 2), (1000, 64, 1), (25, 4, 0),
+@pytest.mark.parametrize(("count", "batch", "workers", "size"), [
+    (0, 4, 2, 1), (1, 4, 2, 1), (7, 4, 2, 1), (1000, 4, 2, 1), (1000, 64, 2, 1), (1000, 64, 1, 1), (25, 4, 0, 1),
+    (60, 4, 1, 300_000),  # batches larger than the pipe: kept until they fit, never waited on
 ])
-def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch, workers, small_results):
+def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch, workers, size, small_results):
     run = subprocess.run([sys.executable, "-c", SHARED_STREAM, str(count), str(batch), str(workers),
-                          str(int(small_results))], cwd=REPO,
+                          str(int(small_results)), str(size)], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"]
