@@ -128,7 +128,7 @@ def _build_library(
     work = None
     if meeting_work is not None:
         assert not cache.meetings, "meeting_work is for builds that resolve every meeting"
-        work = meeting_work(outline(records, index, people, withheld_people, projects, include_drafts))
+        work = meeting_work(outline(records, index, people, withheld_people, projects, groups, include_drafts))
     memo = _MeetingMemo(index, problems, cache.meetings, everyone, work)
     resolved = memo.resolve_all(records.meetings, groups, jobs)
     for gone in set(cache.meetings) - {r.slug for r in records.meetings}:
@@ -518,7 +518,7 @@ def _meeting_title(record: MeetingRecord, group: Target | None, groups: dict[str
 
 def outline(
     records: Records, index: NameIndex, people: dict[str, Person], withheld_people: dict[str, Person],
-    projects: dict[str, Project], include_drafts: bool,
+    projects: dict[str, Project], groups: dict[str, Group], include_drafts: bool,
 ) -> Library:
     """The library as known before any minutes are linked: people, projects, groups and
     organisations, and of each published meeting what its front matter says of it alone (title,
@@ -526,7 +526,6 @@ def outline(
     index but `meetings_by_group`. Enough for a meeting's own page (`views.meeting_pages`),
     which shows its own minutes and only the titles and dates of the others. Descriptions are
     as written: no page made from the outline shows them."""
-    groups = {g.slug: g for g in records.groups}
     stubs = []
     for record in records.meetings:
         if record.draft and not include_drafts:

@@ -15,10 +15,10 @@ import gc
 import itertools
 import multiprocessing
 import multiprocessing.connection
-from multiprocessing.reduction import ForkingPickler
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -168,17 +168,17 @@ class ForkedWorker:
         self.send(self.message(work, *args))
 
     @staticmethod
-    def message(work: Callable[..., Any], *args: Any) -> bytes:
-        """The call `work(*args)` as it is sent (`send`)."""
-        return bytes(ForkingPickler.dumps((work, args)))
+    def message(work: Callable[..., Any], *args: Any) -> memoryview:
+        """The call `work(*args)` as it is sent (`send`): pickled as `Connection.send` pickles."""
+        return ForkingPickler.dumps((work, args))
 
-    def fits(self, message: bytes) -> bool:
+    def fits(self, message: memoryview) -> bool:
         """Whether `message` can be sent now without waiting for the worker to read the calls
         before it: they and it fit in the pipe (which holds less than that, since the worker has
         read the call it works on)."""
         return sum(self._sizes) + len(message) <= self.room
 
-    def send(self, message: bytes) -> None:
+    def send(self, message: memoryview) -> None:
         """Start a call made by `message`."""
         self._calls.send_bytes(message)
         self._sizes.append(len(message))
@@ -259,8 +259,8 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
     calls = 8 if small_results else 1
     """Calls a worker may have at once: the one it works on and those after it, which keep it
     busy while this process does a long step of its own (site.json's last step takes 80 ms at
-    N=10,000; eight batches of meeting pages take the worker about 50 ms)."""
-    ready: dict[ForkedWorker, tuple[list[T], bytes]] = {}
+    N=10,000), as far as they fit in the pipe."""
+    ready: dict[ForkedWorker, tuple[list[T], memoryview]] = {}
     """A busy worker's next batch and its call, when it cannot be sent yet."""
     try:
         while True:

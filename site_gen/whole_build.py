@@ -116,8 +116,7 @@ class MeetingPageWriter:
             if meeting.slug not in self.outline.meetings:  # a draft, not published
                 done.append((meeting, ()))
                 continue
-            page = writing.meeting_page(meeting)
-            file = OutputFile(url_to_path(page.url), writing.renderer.render(page).encode("utf-8"))
+            file = _rendered(writing.renderer, writing.meeting_page(meeting))
             scanner = self.job.scanner and self.job.scanner.for_meeting(meeting, withheld_attendees, self.outline)
             _, leaks = _write_scanned(writing, file, scanner)
             errors = tuple(leak_errors(leaks, sources_of(self.outline))) if leaks else ()
@@ -129,7 +128,11 @@ def render_and_write(pages: list[Page]) -> list[Written]:
     """The pages rendered and written, in this process's job (module level, so that a worker can be sent it)."""
     assert _writing is not None, "start_job first"
     renderer = _writing.renderer
-    return write_checked(OutputFile(url_to_path(page.url), renderer.render(page).encode("utf-8")) for page in pages)
+    return write_checked(_rendered(renderer, page) for page in pages)
+
+
+def _rendered(renderer: Renderer, page: Page) -> OutputFile:
+    return OutputFile(url_to_path(page.url), renderer.render(page).encode("utf-8"))
 
 
 def write_checked(files: Iterable[OutputFile]) -> list[Written]:
