@@ -380,11 +380,14 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log=
     for directory in (options.content_dir, options.templates_dir, options.static_dir):
         if directory.is_dir():
             observer.schedule(_Watcher(builder, directory), str(directory), recursive=True)
-    build_thread = threading.Thread(target=builder.run, name="site-gen-build", daemon=True)
-    build_thread.start()
     observer.start()
+    # The address is the first line printed, before the first build can report: editors
+    # look for it there, and so do scripts that start the server on a free port. Edits
+    # made once it shows are seen: the watcher is already running.
     shown_host = f"[{host}]" if ":" in host else host
     log(f"Förhandsvisning på http://{shown_host}:{server.server_address[1]}/ – avsluta med Ctrl+C")
+    build_thread = threading.Thread(target=builder.run, name="site-gen-build", daemon=True)
+    build_thread.start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
