@@ -462,8 +462,7 @@ class _MeetingMemo:
         todo = [r for r in records if not self._reusable(r, (r, self.index_fingerprint))]
         jobs = jobs if len(todo) >= PARALLEL_FROM else 1
         batches = [todo[start : start + MODEL_BATCH] for start in range(0, len(todo), MODEL_BATCH)]
-        results = shared_map(_resolve_batch, (self.index, self.everyone, groups, self.work), batches, jobs,
-                             chunk=MODEL_CHUNK // MODEL_BATCH)
+        results = shared_map(_resolve_batch, (self.index, self.everyone, groups, self.work), batches, jobs, chunk=1)
         done = dict(zip(map(id, todo), itertools.chain.from_iterable(results)))
         return [self.resolve(record, groups, done.get(id(record))) for record in records]
 
@@ -476,13 +475,12 @@ Resolved = tuple[Meeting, tuple[str, ...], tuple[str, ...], tuple[ContentError, 
 """A meeting resolved: the meeting, the pages its minutes link to by hand, its withheld
 attendees, its errors and its warnings."""
 
-MODEL_CHUNK = 250
-"""Meetings a linking worker takes at a time: this process takes the last ones that no worker
-has started, so that a chunk is at most what one side waits for the other at the end."""
 MODEL_BATCH = 50
-"""Meetings resolved before `MeetingWork` is done on them: rendering each page right after
-linking its minutes, in turn, took 7 % longer than linking fifty and then rendering fifty
-(the processor's caches hold the code and data of one of the two at a time)."""
+"""Meetings a process takes at a time, and resolves before `MeetingWork` is done on them:
+rendering each page right after linking its minutes, in turn, took 7 % longer than linking
+fifty and then rendering fifty (the processor's caches hold the code and data of one of the
+two at a time). At the end of the model stage, no process waits for another longer than a
+batch takes (`parallel.shared_map`)."""
 
 PARALLEL_FROM = 400
 """Fewer meetings to resolve than this are resolved in this process: starting a worker

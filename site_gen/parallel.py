@@ -10,7 +10,6 @@ the same order (`tests/test_fast_paths.py` compares).
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import gc
 import itertools
 import multiprocessing
@@ -39,58 +38,124 @@ def start_method() -> multiprocessing.context.BaseContext:
 
 
 def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
-    """`work(state, item)` for every item, in order: the first share in this process, the
-    rest in chunks of `chunk` items, which `jobs` - 1 workers take in order from the front
-    and this process, once its share is done, from the back, until they meet. So neither
-    side waits for the other at the end, whichever is faster. `work` must be a
-    module-level function; `state` and `items` must pickle unless workers fork.
+    """`work(state, item)` for every item, in order, by this process and `jobs` - 1 workers.
+
+    Each process takes the next `chunk` items that nobody has taken (a counter they share)
+    whenever it is done with its last: whichever is faster does more, and at the end nobody
+    waits for the others longer than one chunk takes. A worker sends the results of each
+    chunk back as soon as it has them; this process reads them between chunks of its own, so
+    no thread of its competes with it for the interpreter (a process pool's did: this
+    process linked minutes 8 % slower beside it, and could not take back the last chunks
+    the pool had queued). `work` must be a module-level function; `state` and `items` must
+    pickle unless workers fork.
     """
-    if jobs < 2:
+    chunks = -(-len(items) // chunk)
+    if jobs < 2 or chunks < 2:
         yield from (work(state, item) for item in items)
         return
-    own = len(items) // jobs
-    ranges = [(start, min(start + chunk, len(items))) for start in range(own, len(items), chunk)]
+    context = start_method()
+    counter = context.Value("q", 0)
     # The garbage collector writes into every object it examines, which would make a forked
     # worker copy every page of memory it shares with this process: leave them out of its scans.
     gc.freeze()
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs - 1, mp_context=start_method(),
-                                                  initializer=_start_worker, initargs=(work, state, items))
-    _widen_result_pipe(pool)
+    processes: list[multiprocessing.process.BaseProcess] = []
+    pipes: list[multiprocessing.connection.Connection] = []
+    """The results' pipe of each worker still at work."""
+    finished = False
     try:
-        futures = [pool.submit(_work_on, *span) for span in ranges]
-        for item in items[:own]:
-            yield work(state, item)
-        taken: dict[int, list[R]] = {}
-        """Chunks this process did itself, from the back: only those no worker had started."""
-        for position in reversed(range(len(futures))):
-            if not futures[position].cancel():
-                break
-            start, end = ranges[position]
-            taken[position] = [work(state, item) for item in items[start:end]]
-        for position, future in enumerate(futures):
-            yield from taken.pop(position) if position in taken else future.result()
+        for _ in range(min(jobs, chunks) - 1):
+            results, their_results = context.Pipe(duplex=False)
+            # A worker's results wait in the pipe while this process does a chunk of its own.
+            _widen(results)
+            process = context.Process(target=_take_chunks, args=(work, state, items, chunk, counter, their_results),
+                                      daemon=True)
+            process.start()
+            their_results.close()
+            processes.append(process)
+            pipes.append(results)
+        done: dict[int, list[R]] = {}
+        """Results of chunks done, by chunk number, until their turn to be given."""
+        given = 0
+        while (number := _take(counter)) < chunks:
+            done[number] = [work(state, item) for item in items[number * chunk : (number + 1) * chunk]]
+            _receive(pipes, done, wait=False)
+            while given in done:
+                yield from done.pop(given)
+                given += 1
+        while given < chunks:
+            if given not in done:
+                _receive(pipes, done, wait=True)
+                continue
+            yield from done.pop(given)
+            given += 1
+        finished = True
     finally:
-        pool.shutdown(cancel_futures=True)
+        for process in processes:
+            if not finished:  # still at work nobody waits for (this process failed or stopped asking)
+                process.kill()
+            process.join()
+            process.close()
+        for pipe in pipes:
+            pipe.close()
         gc.unfreeze()
+
+
+def _take(counter: Any) -> int:
+    """The number of the next chunk nobody has taken."""
+    with counter.get_lock():
+        number = counter.value
+        counter.value = number + 1
+    return number
+
+
+_DONE = -1
+"""The chunk number a worker sends when no chunk is left for it."""
+
+
+def _take_chunks(work: Callable[[Any, Any], Any], state: Any, items: Sequence[Any], chunk: int, counter: Any,
+                 results: multiprocessing.connection.Connection) -> None:
+    """A worker of `shared_map`: chunks taken and done until none is left, each one's
+    results sent as (chunk number, whether it failed, the results or the exception)."""
+    while (number := _take(counter)) * chunk < len(items):
+        try:
+            message = (number, False, [work(state, item) for item in items[number * chunk : (number + 1) * chunk]])
+        except BaseException as exc:  # sent to this process's parent, which raises it
+            message = (number, True, exc)
+        try:
+            results.send(message)
+        except Exception as exc:  # what it returned or raised does not pickle: say what it was
+            shown = repr(message[2]) if message[1] else "its results"
+            results.send((number, True, RuntimeError(f"a worker could not send {shown}: {exc}")))
+        if message[1]:
+            return
+    results.send((_DONE, False, None))
+
+
+def _receive(pipes: list[multiprocessing.connection.Connection], done: dict[int, list[Any]], wait: bool) -> None:
+    """Every result the workers have sent through `pipes`, into `done` (waiting for one if
+    `wait`); a worker's failure is raised here. A worker's pipe leaves `pipes` when it is done."""
+    if wait and not pipes:
+        raise RuntimeError("no worker is left to send the results of a chunk")
+    ready = multiprocessing.connection.wait(pipes) if wait else [pipe for pipe in pipes if pipe.poll()]
+    for pipe in ready:
+        while True:
+            try:
+                number, failed, value = pipe.recv()
+            except EOFError:  # the worker ended without saying it was done: it was killed
+                raise RuntimeError("a worker of the build ended before its work was done") from None
+            if failed:
+                raise value
+            if number == _DONE:
+                pipes.remove(pipe)
+                pipe.close()
+                break
+            done[number] = value
+            if not pipe.poll():
+                break
 
 
 PIPE_BYTES = 1 << 20
 """Linux's largest pipe an unprivileged process may ask for (/proc/sys/fs/pipe-max-size)."""
-
-
-def _widen_result_pipe(pool: concurrent.futures.ProcessPoolExecutor) -> None:
-    """Let the pool's workers send 1 MiB of results before they wait, instead of 64 KiB.
-
-    The pool's thread in this process reads the results, and after each read it waits for
-    the interpreter, which this process's own share of the work holds for up to 5 ms at a
-    time: with 64 KiB pipes a worker spent a quarter of its time waiting to send (py-spy
-    --idle), and the model stage took 7.9 s at N=10,000 instead of 7.2 s. Sending each
-    worker's share at once was as fast, but held it all twice: 579 MiB instead of 450 MiB
-    (benchmarks/RESULTS.md). Where the pool or the platform has no such pipe, nothing changes.
-    """
-    reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)  # CPython's, since 3.4
-    if reader is not None:
-        _widen(reader)
 
 
 DEFAULT_PIPE_BYTES = 1 << 16
@@ -110,21 +175,6 @@ def _widen(pipe: multiprocessing.connection.Connection) -> int:
     except OSError:  # a lower limit set by the administrator: the default pipe still works
         pass
     return fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ)
-
-
-_worker: tuple[Callable[[Any, Any], Any], Any, Sequence[Any]] | None = None
-"""In a worker process: the work, its state and the items, given once when it starts."""
-
-
-def _start_worker(work: Callable[[Any, Any], Any], state: Any, items: Sequence[Any]) -> None:
-    global _worker
-    _worker = (work, state, items)
-
-
-def _work_on(start: int, end: int) -> list[Any]:
-    assert _worker is not None
-    work, state, items = _worker
-    return [work(state, item) for item in items[start:end]]
 
 
 class ForkedWorker:

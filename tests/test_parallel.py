@@ -26,6 +26,23 @@ items = list(range(count))
 print(list(parallel.shared_map(work, "s", items, 3, chunk)) == [("s", i * i) for i in items])
 """
 
+SHARED_MAP_FAILING = """
+import multiprocessing
+import sys
+from site_gen import parallel
+
+def work(state, item):
+    if item == int(sys.argv[1]):
+        raise ValueError(f"item {item} failed")
+    return item
+
+try:
+    list(parallel.shared_map(work, None, list(range(200)), 3, 5))
+except ValueError as exc:
+    print(str(exc).replace(" ", "_"))
+print(multiprocessing.active_children() == [])
+"""
+
 SHARED_STREAM = """
 import sys
 from site_gen import parallel
@@ -63,6 +80,16 @@ def test_shared_map_gives_every_result_in_order(count, chunk):
     assert run.stdout.split() == ["True"]
 
 
+@pytest.mark.parametrize("failing", [0, 37, 199])
+def test_shared_map_raises_what_any_process_raised_and_leaves_no_worker(failing):
+    """Whichever process takes the failing item (this one or a worker), its exception is
+    raised by `shared_map`, and no worker outlives it."""
+    run = subprocess.run([sys.executable, "-c", SHARED_MAP_FAILING, str(failing)], cwd=REPO, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [f"item_{failing}_failed", "True"]
+
+
 @pytest.mark.parametrize("small_results", [False, True], ids=["one call at a time", "batches sent ahead"])
 @pytest.mark.parametrize(("count", "batch", "workers", "size"), [
     (0, 4, 2, 1), (1, 4, 2, 1), (7, 4, 2, 1), (1000, 4, 2, 1), (1000, 64, 2, 1), (1000, 64, 1, 1), (25, 4, 0, 1),
@@ -74,19 +101,3 @@ def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, 
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"]
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="pipe sizes are set on Linux alone")
-def test_the_result_pipe_of_a_pool_is_widened():
-    import concurrent.futures
-    import fcntl
-    import multiprocessing
-
-    from site_gen import parallel
-
-    pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        parallel._widen_result_pipe(pool)
-        assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) == parallel.PIPE_BYTES
-    finally:
-        pool.shutdown()
