@@ -46,7 +46,7 @@ from .search import INDEX_DIR, IndexReport, index_site
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
 from .views import NOT_FOUND_URL, Page, Summaries, page_count, page_urls, site_pages
-from .whole_build import MeetingPageWriter, RenderJob, scanner_for, start_job, write_whole_site
+from .whole_build import MeetingPageWriter, RenderJob, compile_templates, scanner_for, start_job, write_whole_site
 from .write import OutputFile, TreeWriter, check_output_dir, recover_interrupted_build, staged_site, update_site, url_to_path
 
 DATA_PATH = "data/site.json"
@@ -156,6 +156,8 @@ class Site:
         config = load_config(options.content_dir, options.base_url)
         records = self._load(workers)
         lap("load")
+        for worker in workers:  # idle until the library is made
+            worker.call(compile_templates, options.templates_dir)
         gc.freeze()  # see `_fewer_collections`
         with self._published(report, lap) as staging:
             root = os.fspath(staging)
@@ -177,8 +179,10 @@ class Site:
             job = RenderJob(options.templates_dir, config, root, scanner_for(library))
             written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers)
             report.written_paths = sorted([*written, *(url_to_path(m.url) for m in library.meetings.values())])
-        templates = template_digests(self.env, self._template_references)
-        return self._finish(report, started, library, config, templates, dict(self._data_fingerprints), {})
+        # No template digests (parsing every template, 15 ms): they tell a next build of this
+        # `Site` which pages to render again, and a one-shot build has none. Should one follow,
+        # every template counts as changed.
+        return self._finish(report, started, library, config, {}, dict(self._data_fingerprints), {})
 
     def _build(self, report: BuildReport, started: float, lap: Callable[[str], None], in_place: bool) -> BuildReport:
         """A build in this process that keeps what it learns for the next (serve): in place,

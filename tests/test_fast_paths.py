@@ -200,23 +200,28 @@ def test_pages_rendered_by_a_worker_process_give_the_same_site(tmp_path):
     assert tree_digest(tmp_path / "jobs-2") == tree_digest(tmp_path / "kept")
 
 
-@pytest.mark.parametrize("meetings, template", [
-    (60, "person.html"),  # people's pages: rendered by the worker forked at the start, most of them
-    (library.PARALLEL_FROM, "meeting.html"),  # meetings' pages: written by both processes that link
+@pytest.mark.parametrize("meetings, template, fault, reported", [
+    # people's pages: rendered by the worker forked at the start, most of them
+    (60, "person.html", "{{ page.nothing }}", "nothing"),
+    # meetings' pages: written by both processes that link
+    (library.PARALLEL_FROM, "meeting.html", "{{ page.nothing }}", "nothing"),
+    # compiled in advance by the worker (`whole_build.compile_templates`), reported by the render
+    (60, "person.html", "{% if %}", "Expected an expression"),
 ])
-def test_a_template_failing_in_a_worker_process_fails_the_build_at_its_line(tmp_path, meetings, template):
+def test_a_template_failing_in_a_worker_process_fails_the_build_at_its_line(tmp_path, meetings, template, fault,
+                                                                             reported):
     generate_corpus(meetings, tmp_path)
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
     broken = templates / template
-    broken.write_text(broken.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}{{ page.nothing }}", 1),
+    broken.write_text(broken.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}" + fault, 1),
                       encoding="utf-8")
     # In a process of its own, as the worker test above; a worker left behind would keep it from ending.
     build = subprocess.run([sys.executable, "build.py", "build", "--content", str(tmp_path / "content"),
                             "--output", str(tmp_path / "public"), "--templates", str(templates), "--jobs", "2"],
                            cwd=REPO, capture_output=True, text=True, timeout=120)
     assert build.returncode == 1
-    assert template in build.stderr and "nothing" in build.stderr and "Traceback" not in build.stderr
+    assert template in build.stderr and reported in build.stderr and "Traceback" not in build.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "templates"]  # no site, no half-written tree
 
 
