@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import gc
+import io
 import itertools
 import multiprocessing
 import multiprocessing.connection
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+Reducers = dict[type, Callable[[Any], tuple]]
 
 
 def can_fork() -> bool:
@@ -218,9 +220,16 @@ class ForkedWorker:
         self.send(self.message(work, *args))
 
     @staticmethod
-    def message(work: Callable[..., Any], *args: Any) -> memoryview:
-        """The call `work(*args)` as it is sent (`send`): pickled as `Connection.send` pickles."""
-        return ForkingPickler.dumps((work, args))
+    def message(work: Callable[..., Any], *args: Any, reducers: Reducers | None = None) -> memoryview:
+        """The call `work(*args)` as it is sent (`send`): pickled as `Connection.send` pickles,
+        with `reducers` (type → reduce function, as in `copyreg`) for objects of their types."""
+        if not reducers:
+            return ForkingPickler.dumps((work, args))
+        buffer = io.BytesIO()
+        pickler = ForkingPickler(buffer)
+        pickler.dispatch_table.update(reducers)
+        pickler.dump((work, args))
+        return buffer.getbuffer()
 
     def fits(self, message: memoryview) -> bool:
         """Whether `message` can be sent now without waiting for the worker to read the calls
@@ -286,7 +295,8 @@ def _answer_calls(calls: multiprocessing.connection.Connection, answers: multipr
 
 
 def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], workers: Sequence[ForkedWorker],
-                  batch: int, meanwhile: Iterable[Iterable[R]] = (), small_results: bool = False) -> Iterator[R]:
+                  batch: int, meanwhile: Iterable[Iterable[R]] = (), small_results: bool = False,
+                  reducers: Reducers | None = None) -> Iterator[R]:
     """`work([item])` for every item, by this process or by a worker: a worker gets `batch`
     items at a time, and this process does an item itself only when every worker is busy and
     has its next batch. The results come in no particular order. Items are made as they are
@@ -303,7 +313,8 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
 
     `meanwhile` is other work that only this process can do, in short steps, each giving
     results of its own: a step is done wherever this process would otherwise do an item, so
-    that the workers work while it is done rather than wait for it at the end.
+    that the workers work while it is done rather than wait for it at the end. `reducers`
+    pickle the batches (`ForkedWorker.message`).
     """
     items, steps = iter(items), iter(meanwhile)
     calls = 8 if small_results else 1
@@ -320,7 +331,7 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
                     if worker in ready:
                         chunk, message = ready.pop(worker)
                     elif chunk := list(itertools.islice(items, batch)):
-                        message = worker.message(work, chunk)
+                        message = worker.message(work, chunk, reducers=reducers)
                     else:
                         break
                     if worker.busy and not worker.fits(message):  # sending would wait for the worker
@@ -330,7 +341,7 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
                 yield from results
             unready = next((worker for worker in workers if worker.pending == 1 and worker not in ready), None)
             if unready is not None and (chunk := list(itertools.islice(items, batch))):
-                ready[unready] = (chunk, unready.message(work, chunk))
+                ready[unready] = (chunk, unready.message(work, chunk, reducers=reducers))
                 continue
             step = next(steps, _END) if workers else _END
             if step is not _END:

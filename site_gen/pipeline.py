@@ -45,7 +45,7 @@ from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environ
 from .search import INDEX_DIR, IndexReport, index_site
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
-from .views import NOT_FOUND_URL, Page, Summaries, page_count, page_urls, site_pages
+from .views import NOT_FOUND_URL, Page, Summaries, meeting_summaries, page_count, page_urls, site_pages
 from .whole_build import MeetingPageWriter, RenderJob, compile_templates, scanner_for, start_job, write_whole_site
 from .write import OutputFile, TreeWriter, check_output_dir, recover_interrupted_build, staged_site, update_site, url_to_path
 
@@ -174,10 +174,11 @@ class Site:
             gc.freeze()
             lap("model")
             report.library = library
-            pages = site_pages(library, config, summaries=self._summaries, meetings=False)
+            summaries = meeting_summaries(library)
+            pages = site_pages(library, config, summaries=summaries, meetings=False)
             data = self._data_to_write(library, config, options.static_dir, set(), in_place=False)
             job = RenderJob(options.templates_dir, config, root, scanner_for(library))
-            written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers)
+            written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers, summaries)
             report.written_paths = sorted([*written, *(url_to_path(m.url) for m in library.meetings.values())])
         # No template digests (parsing every template, 15 ms): they tell a next build of this
         # `Site` which pages to render again, and a one-shot build has none. Should one follow,

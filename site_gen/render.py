@@ -27,7 +27,7 @@ from .feed import FEED_URL
 from .ical import CALENDAR_URL
 from .markdown import page_folders, relative_url
 from .search import SEARCH_URL
-from .views import ACCESSIBILITY_URL, Page
+from .views import ACCESSIBILITY_URL, MeetingSummary, Page
 
 NAVIGATION = (
     ("/moten/", "Möten"),
@@ -128,7 +128,7 @@ class _Environment(jinja2.Environment):
     escape_output = staticmethod(escape_output)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        if (type(obj) is dict or type(obj) is MeetingSummary) and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except (KeyError, TypeError):

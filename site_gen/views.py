@@ -113,6 +113,26 @@ def site_pages(
             yield Page(url_of(slug), template, title_of(record), view_of(slug), record.origin.source_path)
 
 
+class MeetingSummary(dict):
+    """A meeting's summary (`_Views.meeting_summary`) that a whole build's render workers hold
+    already: a page's view goes to them with each meeting it lists as a reference, not as
+    the summary again (`whole_build.write_whole_site`). The people who attend most are listed
+    with thousands of meetings: at N=10,000, the views of the pages a worker renders pickle
+    in 0.1 s instead of 0.23 s, and unpickle in 0.1 s instead of 0.7 s."""
+
+    __slots__ = ()
+
+
+def meeting_summaries(library: Library) -> Summaries:
+    """Every meeting's summary, as a `MeetingSummary`: a whole build makes them all first, to
+    hand to its workers before any page that lists them (`/moten/` lists every meeting)."""
+    summaries: Summaries = {}
+    views = _Views(library, summaries)
+    for slug in library.meetings:
+        views.meeting_summary(slug)
+    return {slug: (meeting, group, MeetingSummary(summary)) for slug, (meeting, group, summary) in summaries.items()}
+
+
 def meeting_pages(library: Library) -> Callable[[Meeting], Page]:
     """A meeting's page, for each meeting given, from `library` for everything but the meeting
     itself: the names of people, projects and groups, and the titles and dates of the other

@@ -23,7 +23,7 @@ is published.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -35,7 +35,7 @@ from .model import Library, Meeting
 from .parallel import ForkedWorker, shared_stream
 from .privacy import Leak, OutputScanner, leak_errors, leaks_in, sources_of
 from .render import Renderer, create_environment
-from .views import Page, meeting_pages
+from .views import MeetingSummary, Page, Summaries, View, meeting_pages
 from .write import OutputFile, TreeWriter, url_to_path
 
 RENDER_BATCH = 16
@@ -56,6 +56,8 @@ class RenderJob:
     """The tree being written (`write.staged_site`)."""
     scanner: OutputScanner | None
     """None when nobody is withheld: nothing to scan for."""
+    summaries: dict[str, View] = field(default_factory=dict)
+    """Each meeting's summary by its URL, as the pages sent to a worker refer to them (`_summary`)."""
 
 
 @dataclass
@@ -153,6 +155,17 @@ class MeetingPageWriter:
         return done
 
 
+def _summary(url: str) -> View:
+    """A meeting's summary as this process's job holds it: how a worker unpickles a
+    `views.MeetingSummary` (module level, so that a pickle can name it)."""
+    assert _writing is not None, "start_job first"
+    return _writing.job.summaries[url]
+
+
+def _by_reference(summary: MeetingSummary) -> tuple:
+    return _summary, (summary["url"],)
+
+
 def render_and_write(pages: list[Page]) -> list[Written]:
     """The pages rendered and written, in this process's job (module level, so that a worker can be sent it)."""
     assert _writing is not None, "start_job first"
@@ -177,20 +190,23 @@ def _write_scanned(writing: _Writing, file: OutputFile, scanner: OutputScanner |
 
 def write_whole_site(
     library: Library, job: RenderJob, pages: Iterable[Page], data_steps: Iterable[list[OutputFile]],
-    workers: list[ForkedWorker],
+    workers: list[ForkedWorker], summaries: Summaries,
 ) -> list[str]:
     """Render and write `pages` (over this process and `workers`) and the data files (in this
     process, in `data_steps`, while the workers render); the paths written. `BuildFailed` if any
-    file names a person who is not public."""
+    file names a person who is not public. `summaries` are those the pages' views list
+    (`views.meeting_summaries`): each worker gets them once, and each page's view refers to them."""
+    worker_job = replace(job, summaries={summary["url"]: dict(summary) for _, _, summary in summaries.values()})
     for worker in workers:
-        worker.call(start_job, job)
+        worker.call(start_job, worker_job)
     for worker in workers:
         while worker.busy:  # `compile_templates` and `start_job`
             worker.result()
     start_job(job)
     try:
         written = shared_stream(render_and_write, pages, workers, batch=RENDER_BATCH, small_results=True,
-                                meanwhile=(write_checked(step) for step in data_steps))
+                                meanwhile=(write_checked(step) for step in data_steps),
+                                reducers={MeetingSummary: _by_reference})
         paths, leaks = [], []
         for path, found in written:
             paths.append(path)

@@ -101,3 +101,24 @@ def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, 
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"]
+
+
+class _Shared(dict):
+    """Stands for an object the receiving process holds already."""
+
+
+def _held(key):
+    return {"held": key}
+
+
+def test_a_message_pickles_objects_of_the_reducers_types_by_reference():
+    import pickle
+
+    from site_gen.parallel import ForkedWorker
+
+    shared = _Shared(key="a", large="x" * 10_000)
+    message = ForkedWorker.message(sorted, [shared, shared, {"plain": 1}], reducers={_Shared: lambda s: (_held, (s["key"],))})
+    work, (items,) = pickle.loads(message)
+    assert work is sorted and items == [{"held": "a"}, {"held": "a"}, {"plain": 1}]
+    assert len(message) < 1_000  # the large value was never sent
+    assert pickle.loads(ForkedWorker.message(sorted, shared))[1] == (shared,)  # without reducers: the object itself
