@@ -65,16 +65,28 @@ def build_indexes(people: dict[str, Person], meetings: dict[str, Meeting]) -> di
         for person in members:
             organizations_by_person[person].add(org)
     indexes["organizations_by_person"] = {p: tuple(sorted(orgs)) for p, orgs in sorted(organizations_by_person.items())}
-    for name, counted in COUNTED.items():
-        if counted is _attendance:
-            table = attendance
-        else:
-            table = defaultdict(Counter)
-            for meeting in meetings.values():
-                for key, counts in counted(meeting).items():
-                    table[key].update(counts)
+    tables_counted = {"attendance_by_group": attendance, **_item_projects_counted(meetings.values())}
+    assert tables_counted.keys() == COUNTED.keys()
+    for name, table in tables_counted.items():
         indexes[name] = {key: dict(counts) for key, counts in sorted(table.items()) if counts}
     return indexes
+
+
+def _item_projects_counted(meetings: Iterable[Meeting]) -> dict[str, dict[str, dict[str, int]]]:
+    """`_item_projects` of every meeting, added up: counted straight into one table per index,
+    in the same order, without a Counter per meeting (a third of `build_indexes` at N=10,000)."""
+    by_organization: defaultdict[str, dict[str, int]] = defaultdict(dict)
+    by_person: defaultdict[str, dict[str, int]] = defaultdict(dict)
+    for meeting in meetings:
+        for item in meeting.items:
+            if not item.projects:
+                continue
+            for table, slugs in ((by_organization, item.organizations), (by_person, item.people)):
+                for slug in slugs:
+                    counts = table[slug]
+                    for project in item.projects:
+                        counts[project] = counts.get(project, 0) + 1
+    return {"item_projects_by_organization": by_organization, "item_projects_by_person": by_person}
 
 
 def update_indexes(
