@@ -165,6 +165,9 @@ class _Views:
     def __init__(self, library: Library, summaries: Summaries):
         self.lib = library
         self._summaries = summaries
+        self._current: dict[str, View] = {}
+        """The summaries `meeting_summary` has found current in this build (lists name a
+        meeting many times: people's pages at N=10,000 list 200,000 meetings in all)."""
         self._group_positions: dict[str, dict[str, int]] = {}
 
     # --- small shared pieces -----------------------------------------------------
@@ -192,6 +195,9 @@ class _Views:
     def meeting_summary(self, slug: str) -> View:
         """How lists show a meeting: one object per meeting and group, shared by every page
         that lists it (in this build and, while both are the same objects, later ones)."""
+        current = self._current.get(slug)
+        if current is not None:
+            return current
         meeting = self.lib.meetings[slug]
         group = self.lib.groups[meeting.group]
         cached = self._summaries.get(slug)
@@ -204,11 +210,13 @@ class _Views:
                 "group": self.group_link(meeting.group),
                 "draft": meeting.draft,
             })
+        self._current[slug] = cached[2]
         return cached[2]
 
     def meeting_list(self, slugs: tuple[str, ...]) -> list[View]:
         """Meetings newest first."""
-        return [self.meeting_summary(slug) for slug in reversed(slugs)]
+        current, summary = self._current.get, self.meeting_summary
+        return [current(slug) or summary(slug) for slug in reversed(slugs)]
 
     def people_sorted(self, slugs: set[str] | tuple[str, ...]) -> list[View]:
         ordered = sorted(slugs, key=lambda s: person_sort_key(self.lib.people[s].name))
