@@ -28,19 +28,41 @@ print(list(parallel.shared_map(work, "s", items, 3, chunk)) == [("s", i * i) for
 
 SHARED_MAP_FAILING = """
 import multiprocessing
+import os
 import sys
+import time
 from site_gen import parallel
 
-def work(state, item):
-    if item == int(sys.argv[1]):
-        raise ValueError(f"item {item} failed")
+def work(parent, item):
+    here = os.getpid() == parent
+    if here == (sys.argv[1] == "this_process"):
+        raise ValueError(f"item {item} failed in {sys.argv[1]}")
+    time.sleep(0.002)  # the other side is slow: the failing side surely takes a chunk
     return item
 
 try:
-    list(parallel.shared_map(work, None, list(range(200)), 3, 5))
+    list(parallel.shared_map(work, os.getpid(), list(range(200)), 3, 5))
 except ValueError as exc:
-    print(str(exc).replace(" ", "_"))
+    print(str(exc).split()[-1])
 print(multiprocessing.active_children() == [])
+"""
+
+SHARED_MAP_KILLED = """
+import os
+import signal
+import time
+from site_gen import parallel
+
+def work(parent, item):
+    if os.getpid() != parent:  # a worker dies without a word, as under the kernel's OOM killer
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.01)  # so that the worker, starting, finds chunks left to take
+    return item
+
+try:
+    list(parallel.shared_map(work, os.getpid(), list(range(200)), 2, 5))
+except RuntimeError as exc:
+    print(str(exc).replace(" ", "_"))
 """
 
 SHARED_STREAM = """
@@ -80,14 +102,21 @@ def test_shared_map_gives_every_result_in_order(count, chunk):
     assert run.stdout.split() == ["True"]
 
 
-@pytest.mark.parametrize("failing", [0, 37, 199])
-def test_shared_map_raises_what_any_process_raised_and_leaves_no_worker(failing):
-    """Whichever process takes the failing item (this one or a worker), its exception is
-    raised by `shared_map`, and no worker outlives it."""
-    run = subprocess.run([sys.executable, "-c", SHARED_MAP_FAILING, str(failing)], cwd=REPO, capture_output=True,
+@pytest.mark.parametrize("where", ["this_process", "a_worker"])
+def test_shared_map_raises_what_any_process_raised_and_leaves_no_worker(where):
+    """Whichever process fails (this one, or a worker), its exception is raised by
+    `shared_map`, and no worker outlives it."""
+    run = subprocess.run([sys.executable, "-c", SHARED_MAP_FAILING, where], cwd=REPO, capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == [f"item_{failing}_failed", "True"]
+    assert run.stdout.split() == [where, "True"]
+
+
+def test_shared_map_raises_when_a_worker_dies_instead_of_waiting_for_it():
+    run = subprocess.run([sys.executable, "-c", SHARED_MAP_KILLED], cwd=REPO, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["a_worker_of_the_build_ended_before_its_work_was_done"]
 
 
 @pytest.mark.parametrize("small_results", [False, True], ids=["one call at a time", "batches sent ahead"])
