@@ -13,7 +13,8 @@ every process of the build, in two rounds:
   themselves, and answer only with the paths written and any non-public names found in them.
   So this process neither receives nor writes their bytes, and the answers are small enough
   that a worker's next batch can be sent before it has answered (`parallel.shared_stream`'s
-  `small_results`): the workers never wait for this process between batches.
+  `small_results`): the workers never wait for this process between batches. A view refers
+  to the meetings it lists (`views.MeetingSummary`), which each worker got once, with its job.
 
 Each process scans what it writes for non-public names (`privacy.OutputScanner`, sent once to
 each worker). The leaks found stop the build before the tree is swapped in: as before, nothing
@@ -196,7 +197,8 @@ def write_whole_site(
     process, in `data_steps`, while the workers render); the paths written. `BuildFailed` if any
     file names a person who is not public. `summaries` are those the pages' views list
     (`views.meeting_summaries`): each worker gets them once, and each page's view refers to them."""
-    worker_job = replace(job, summaries={summary["url"]: dict(summary) for _, _, summary in summaries.values()})
+    if workers:
+        worker_job = replace(job, summaries={summary["url"]: dict(summary) for _, _, summary in summaries.values()})
     for worker in workers:
         worker.call(start_job, worker_job)
     for worker in workers:
