@@ -399,9 +399,8 @@ class _Views:
             for item in items:
                 people.update(item.people)
                 organizations.update(item.organizations)
-            summary = self.meeting_summary(meeting.slug)
             timeline.append({
-                **summary,
+                "meeting": self.meeting_summary(meeting.slug),  # shared: a worker gets it by reference
                 "agenda_items": [
                     {"title": i.title, "url": f"{meeting.url}#{i.anchor}", "excerpt": i.excerpt} for i in items
                 ],
