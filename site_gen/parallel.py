@@ -79,7 +79,7 @@ def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs
         """Results of chunks done, by chunk number, until their turn to be given."""
         given = 0
         while (number := _take(counter)) < chunks:
-            done[number] = [work(state, item) for item in items[number * chunk : (number + 1) * chunk]]
+            done[number] = _chunk_done(work, state, items, chunk, number)
             _receive(pipes, done, wait=False)
             while given in done:
                 yield from done.pop(given)
@@ -102,6 +102,11 @@ def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs
         gc.unfreeze()
 
 
+def _chunk_done(work: Callable[[Any, T], R], state: Any, items: Sequence[T], chunk: int, number: int) -> list[R]:
+    """The results of chunk `number`, wherever it is done."""
+    return [work(state, item) for item in items[number * chunk : (number + 1) * chunk]]
+
+
 def _take(counter: Any) -> int:
     """The number of the next chunk nobody has taken."""
     with counter.get_lock():
@@ -120,7 +125,7 @@ def _take_chunks(work: Callable[[Any, Any], Any], state: Any, items: Sequence[An
     results sent as (chunk number, whether it failed, the results or the exception)."""
     while (number := _take(counter)) * chunk < len(items):
         try:
-            message = (number, False, [work(state, item) for item in items[number * chunk : (number + 1) * chunk]])
+            message = (number, False, _chunk_done(work, state, items, chunk, number))
         except BaseException as exc:  # sent to this process's parent, which raises it
             message = (number, True, exc)
         try:
