@@ -155,7 +155,9 @@ class OutputScanner:
     """Finds non-public people's names in output files; built once per build from the library,
     and small enough to send to the processes that write the files."""
 
-    def __init__(self, library: Library):
+    def __init__(self, library: Library, meeting_pages: bool = True):
+        """`meeting_pages=False`: without the first-name checks of each meeting's page, for a
+        build that scans each meeting's page on its own (`for_meeting`)."""
         self.terms: dict[str, Person] = {}
         """Casefolded full name, alias or slug → whose it is."""
         for person in library.withheld_people.values():
@@ -167,7 +169,7 @@ class OutputScanner:
         # only as written, like the linker finds them ('Bo', never the verb 'bo').
         self.pattern = _pattern(self.terms, ignore_case=True)
         # Nobody withheld (most sites): no pass over every meeting on every build.
-        self.first_names = _first_names_by_page(library) if self.pattern is not None else {}
+        self.first_names = _first_names_by_page(library) if self.pattern is not None and meeting_pages else {}
         """Meeting page path → (first name pattern, public names that contain it, whose it is)."""
 
     @property

@@ -221,6 +221,8 @@ def write_whole_site(
 
 
 def scanner_for(library: Library) -> OutputScanner | None:
-    """The scanner a `RenderJob` carries: None when nobody is withheld."""
-    scanner = OutputScanner(library)
+    """The scanner a `RenderJob` carries: None when nobody is withheld. Meeting pages are
+    scanned where they are written, each with its own checks (`MeetingPageWriter`), so the
+    job's scanner has none for them: it would make them for every meeting, for nothing."""
+    scanner = OutputScanner(library, meeting_pages=False)
     return scanner if scanner.active else None
