@@ -45,8 +45,10 @@ from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environ
 from .search import INDEX_DIR, IndexReport, index_site
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
-from .views import NOT_FOUND_URL, Page, Summaries, meeting_summaries, page_count, page_urls, site_pages
-from .whole_build import MeetingPageWriter, RenderJob, compile_templates, scanner_for, start_job, write_whole_site
+from .views import MEETING_TEMPLATE, NOT_FOUND_URL, Page, Summaries, meeting_summaries, page_count, page_urls, site_pages
+from .whole_build import (
+    MeetingPageWriter, RenderJob, compile_templates, end_build, scanner_for, start_job, write_whole_site,
+)
 from .write import OutputFile, TreeWriter, check_output_dir, recover_interrupted_build, staged_site, update_site, url_to_path
 
 DATA_PATH = "data/site.json"
@@ -144,6 +146,7 @@ class Site:
             with _fewer_collections():
                 return self._build_whole(report, started, lap, jobs, workers)
         finally:
+            end_build()
             for worker in workers:
                 worker.close()
 
@@ -156,8 +159,10 @@ class Site:
         config = load_config(options.content_dir, options.base_url)
         records = self._load(workers)
         lap("load")
-        for worker in workers:  # idle until the library is made
-            worker.call(compile_templates, options.templates_dir)
+        for worker in workers:  # idle until the library is made; renders no meeting's page
+            worker.call(compile_templates, options.templates_dir, None, {MEETING_TEMPLATE})
+        # Before the processes that link are forked: they all write meetings' pages.
+        compile_templates(options.templates_dir, [MEETING_TEMPLATE])
         gc.freeze()  # see `_fewer_collections`
         with self._published(report, lap) as staging:
             root = os.fspath(staging)

@@ -127,6 +127,17 @@ class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     escape_output = staticmethod(escape_output)
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.references: dict[str, set[str]] = {}
+        """The templates each template parsed so far extends, includes or imports (`compile_templates`)."""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        template = super()._parse(source, name, filename)
+        if name is not None:
+            self.references[name] = {r for r in meta.find_referenced_templates(template) if r}
+        return template
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if (type(obj) is dict or type(obj) is MeetingSummary) and attribute not in _DICT_ATTRIBUTES:
             try:

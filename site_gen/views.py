@@ -61,6 +61,7 @@ ACCESSIBILITY_URL = "/tillganglighet/"
 NOT_FOUND_URL = "/404.html"
 """A static host serves it for any missing path, at any depth (see `Page.links_from_root`)."""
 FIXED_PAGES = (ACCESSIBILITY_URL, NOT_FOUND_URL)
+MEETING_TEMPLATE = "meeting.html"
 """Pages that show nothing from the content folders: only the settings and templates change them."""
 
 
@@ -257,7 +258,7 @@ class _Views:
     def meeting_page(self, meeting: Meeting) -> Page:
         """The meeting's own page. Everything it shows of the meeting comes from `meeting`, the
         rest from the library (see `meeting_pages`)."""
-        return Page(meeting.url, "meeting.html", f"UTKAST: {meeting.title}" if meeting.draft else meeting.title,
+        return Page(meeting.url, MEETING_TEMPLATE, f"UTKAST: {meeting.title}" if meeting.draft else meeting.title,
                     self.meeting(meeting), meeting.origin.source_path, self.description(meeting))
 
     def meeting(self, meeting: Meeting) -> View:

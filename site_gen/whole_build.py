@@ -23,7 +23,7 @@ is published.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -78,37 +78,57 @@ because a worker is given it by one call and uses it in the calls after)."""
 
 
 _compiled: tuple[Path, jinja2.Environment] | None = None
-"""In a render worker, during one whole build: the environment `compile_templates` made,
-until the job that renders with it starts."""
+"""In each process, during one whole build: the environment `compile_templates` made, which
+every job of the build renders with (`start_job`), until `end_build`."""
 
 
-def compile_templates(templates_dir: Path) -> None:
-    """Compile every template in advance (module level, so that a worker can be sent it).
+def compile_templates(templates_dir: Path, pages: Iterable[str] | None = None, skip: Collection[str] = ()) -> None:
+    """Compile in advance the templates of `pages` and those they use (None: every template
+    but those in `skip`), for this process's jobs in this build (module level, so that a worker
+    can be sent it).
 
     A render worker waits while the minutes are linked; compiling then (44 ms for our
     templates) spares the render stage, where it would keep the worker from its first pages.
-    A template that does not compile is left to the render, which reports it where it is used."""
+    This process compiles the meeting page's templates before the worker that links with it
+    is forked, which then has them too. A template that does not compile is left to the
+    render, which reports it where it is used."""
     global _compiled
-    env = create_environment(templates_dir, auto_reload=False)
-    for name in env.list_templates(filter_func=lambda name: not name.startswith(".")):
+    env = _compiled[1] if _compiled is not None and _compiled[0] == templates_dir else None
+    env = env or create_environment(templates_dir, auto_reload=False)
+    names = list(pages) if pages is not None else [
+        name for name in env.list_templates(filter_func=lambda name: not name.startswith(".")) if name not in skip]
+    references = getattr(env, "references", {})  # plain Jinja's environment records none
+    compiled: set[str] = set()
+    while names:
+        name = names.pop()
+        if name in compiled:
+            continue
+        compiled.add(name)
         try:
             env.get_template(name)
         except Exception:  # noqa: BLE001 - reported by the render that uses it, as always
-            pass
+            continue
+        names += references.get(name, ())
     _compiled = (templates_dir, env)
 
 
 def start_job(job: RenderJob | None) -> None:
-    """Make `job` this process's job (None: the build is over; let go of it), with the
-    templates compiled in advance if they were (`compile_templates`)."""
-    global _writing, _compiled
-    compiled, _compiled = _compiled, None
+    """Make `job` this process's job (None: no job now), with the templates compiled in
+    advance if they were (`compile_templates`)."""
+    global _writing
     if job is None:
         _writing = None
         return
-    env = compiled[1] if compiled is not None and compiled[0] == job.templates_dir else None
+    env = _compiled[1] if _compiled is not None and _compiled[0] == job.templates_dir else None
     _writing = _Writing(job, Renderer(env or create_environment(job.templates_dir, auto_reload=False), job.config),
                         TreeWriter(job.root))
+
+
+def end_build() -> None:
+    """The build is over in this process: let go of its job and templates."""
+    global _compiled
+    start_job(None)
+    _compiled = None
 
 
 def _working_on(job: RenderJob) -> _Writing:
