@@ -46,7 +46,27 @@ class YamlList(list):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+class _Schema(yaml.resolver.BaseResolver):
+    """Resolution of our schema, which has implicit resolvers by first character only and no
+    path resolvers: the tags PyYAML's resolver gives, sooner (it runs for every value of every file)."""
+
+    def descend_resolver(self, current_parent: Any, current_index: Any) -> None:
+        pass  # only path resolvers need to know where a node is
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
+
+class _Loader(_Schema, yaml.SafeLoader):
     """SafeLoader with our small schema (see the module docstring)."""
 
     line_offset = 0
@@ -147,7 +167,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct
 
 if CParser is not None:
 
-    class _FastLoader(CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    class _FastLoader(_Schema, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         """The same loader over libyaml's parser, several times faster (our schema and
         constructors are shared with `_Loader`). libyaml accepts tabs where PyYAML refuses
         them, so front matter with tabs or unusual line breaks goes to `_Loader`, and so does
@@ -164,6 +184,51 @@ if CParser is not None:
     _FastLoader.yaml_constructors = _Loader.yaml_constructors
 else:
     _FastLoader = None
+
+assert not _Loader.yaml_path_resolvers and None not in _Loader.yaml_implicit_resolvers, "see _Schema"
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_PLAIN_SCALARS = frozenset({_STR, "!ambiguous", "tag:yaml.org,2002:timestamp", *(
+    f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null"))})
+"""The scalars of our schema: each made by a plain function of its node."""
+
+
+class _Unusual(Exception):
+    """Front matter that `_constructed` leaves to PyYAML's constructor."""
+
+
+def _constructed(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
+    """What `loader.construct_document(node)` makes of front matter as editors write it.
+
+    PyYAML's constructor makes each value through a generator and a memo of every node: half
+    of the time front matter takes to load. Here each is made in one call, by the same
+    functions (our constructors' and PyYAML's for scalars). `_Unusual` for what only PyYAML's
+    constructor makes, or reports in its words: a node met twice (an alias), a tag outside our
+    schema, a key that is not text or is there twice."""
+    if id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
+    tag, kind = node.tag, type(node)
+    if kind is yaml.ScalarNode and tag in _PLAIN_SCALARS:
+        return loader.yaml_constructors[tag](loader, node)
+    if kind is yaml.MappingNode and tag == _MAP:
+        result = YamlMap()
+        result.line = _file_line(loader, node)
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _constructed(loader, key_node, seen)
+            if not isinstance(key, str) or key in result:
+                raise _Unusual
+            result[key] = _constructed(loader, value_node, seen)
+            result.key_lines[key] = _file_line(loader, key_node)
+        return result
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        result = YamlList(_constructed(loader, child, seen) for child in node.value)
+        result.line = _file_line(loader, node)
+        result.item_lines = [_file_line(loader, child) for child in node.value]
+        return result
+    raise _Unusual
+
 
 _NOT_FOR_LIBYAML = re.compile("[\\t\\r\\x85\\u2028\\u2029]")
 
@@ -184,7 +249,13 @@ class _FrontMatterHandler(frontmatter.YAMLHandler):
         loader = loader_class(fm)
         loader.line_offset = line_offset
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            try:
+                return _constructed(loader, node, set())
+            except _Unusual:
+                return loader.construct_document(node)
         finally:
             loader.dispose()
 

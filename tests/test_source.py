@@ -30,11 +30,22 @@ TRICKY = [
     "",
     "title: Å Ä Ö é – ”citat”\n",
     "a:\n  - x\n  -\n  - [y, z]\n",
+    "a: &v text\nb: *v\nc: [*v, *v]\n",
+    "a: !!str 3\nb: !!int \"4\"\nc: !!float 1\nd: !!bool true\ne: !!null ''\n",
+    "a: !!set {x, y}\n",
+    "a: !!binary aGVq\n",
+    "a: !!str {b: c}\n",
+    "yes: 1\n2020-01-01: datum\n",
+    "? [a, b]\n: x\n",
+    "a:\n  b: 1\n  b: 2\n",
+    "a: !!omap [b: 1]\n",
+    "!!merge <<: {a: 1}\n",
+    "a: 2020-01-13 12:30:00\nb: ~\nc: Null\nd: -0\ne: +1.5\nf: TRUE\n",
 ]
 
 
 def outcome(loader: type, text: str, offset: int = 2) -> object:
-    """What a loader makes of `text`: the data with every line it records, or the error."""
+    """What a loader makes of `text` (PyYAML's constructor): the data with every line it records, or the error."""
     instance = loader(text)
     instance.line_offset = offset
     try:
@@ -43,6 +54,24 @@ def outcome(loader: type, text: str, offset: int = 2) -> object:
         return ("error", type(exc).__name__, exc.problem, exc.problem_mark and exc.problem_mark.line)
     finally:
         instance.dispose()
+
+
+def loaded(loader: type, text: str, offset: int = 2) -> object:
+    """What the front matter handler makes of `text` with `loader` (`source._constructed` where it can)."""
+    try:
+        return described(source._FrontMatterHandler._load(loader, text, offset))
+    except yaml.MarkedYAMLError as exc:
+        return ("error", type(exc).__name__, exc.problem, exc.problem_mark and exc.problem_mark.line)
+
+
+class PyYAMLResolver(yaml.SafeLoader):
+    """Our schema, resolved by PyYAML's own `Resolver.resolve` (`source._Schema` is a faster one)."""
+
+    line_offset = 0
+
+
+PyYAMLResolver.yaml_implicit_resolvers = source._Loader.yaml_implicit_resolvers
+PyYAMLResolver.yaml_constructors = source._Loader.yaml_constructors
 
 
 def described(value: object) -> object:
@@ -73,6 +102,22 @@ def test_libyaml_loader_reads_what_the_python_loader_reads(tmp_path):
         assert outcome(source._FastLoader, text) == python, text
         compared += 1
     assert compared > 100
+
+
+def test_front_matter_is_made_as_pyyaml_makes_it(tmp_path):
+    # Our resolver and constructor (`source._Schema`, `source._constructed`) against PyYAML's
+    # own, with both parsers: the same values, lines and errors.
+    generate_corpus(40, tmp_path)
+    texts = front_matters() + [p.read_text(encoding="utf-8").split("---\n")[1]
+                               for p in sorted((tmp_path / "content").rglob("*.md"))]
+    unusual = 0
+    for text in texts:
+        expected = outcome(PyYAMLResolver, text)
+        assert loaded(source._Loader, text) == expected, text
+        if source._FastLoader is not None and not re.search(r"[\t\r]", text) and expected[0] != "error":
+            assert loaded(source._FastLoader, text) == expected, text
+        unusual += "&" in text or "!!" in text
+    assert len(texts) > 100 and unusual >= 8
 
 
 def parsed(text: str) -> object:
