@@ -16,10 +16,13 @@ WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "sön
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """Lowercase ASCII slug: å, ä → a; ö → o; é → e; other runs of non-alphanumerics → '-'.
 
-    Accents are removed by Unicode decomposition, so 'Åke Malmén' → 'ake-malmen'.
+    Accents are removed by Unicode decomposition, so 'Åke Malmén' → 'ake-malmen'. Remembered:
+    agenda headings, which each get a slug as an anchor, recur from meeting to meeting
+    ('Övrigt', 'Nästa möte'), and decomposing is slow (a character at a time).
     """
     decomposed = unicodedata.normalize("NFKD", text.lower())
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
