@@ -47,7 +47,8 @@ class _ItemDraft:
     title: str
     anchor: str
     level: int
-    text: list[str] = field(default_factory=list)
+    text: list[Token] = field(default_factory=list)
+    """The inline tokens of the item's text, linked: their plain text is made only as far as the excerpt needs."""
     mentions: _Mentions = field(default_factory=_Mentions)
 
     def finish(self) -> AgendaItem:
@@ -55,7 +56,7 @@ class _ItemDraft:
             title=self.title,
             anchor=self.anchor,
             level=self.level,
-            excerpt=_excerpt(self.text),
+            excerpt=_excerpt(map(_plain_text, self.text)),
             people=self.mentions.slugs(PERSON),
             projects=self.mentions.slugs(PROJECT),
             organizations=self.mentions.slugs(ORGANIZATION),
@@ -259,7 +260,7 @@ def link_minutes(
                 item.anchor = _unique_anchor(item.title, anchors, len(items))
                 tokens[position - 1].attrSet("id", item.anchor)
             elif items:
-                items[-1].text.append(_plain_text(token))
+                items[-1].text.append(token)
     linker.check_no_withheld_names(tokens)
     return LinkedMinutes(
         tokens=tuple(tokens),
