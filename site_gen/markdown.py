@@ -223,7 +223,14 @@ def _render_name_link(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     """A name the linker linked (`NAME_LINK`): as link_open, text and link_close render."""
-    return _render_link_open(self, tokens, idx, options, env) + escapeHtml(tokens[idx].content) + "</a>"
+    token = tokens[idx]
+    href = token.attrs["href"]
+    if _OPEN_TARGETS in env and href.startswith("/") and not href.startswith("//"):
+        # What `_render_link_open` writes for its one attribute, sooner: the minutes of a large
+        # site link hundreds of thousands of names.
+        env[_OPEN_TARGETS].append(href)
+        return f'<a href="{_OPEN_TARGET}">{escapeHtml(token.content)}</a>'
+    return _render_link_open(self, tokens, idx, options, env) + escapeHtml(token.content) + "</a>"
 
 
 _OPEN_TARGETS = "open_targets"
