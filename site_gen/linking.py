@@ -73,6 +73,7 @@ class NameIndex:
         self._first_name_pattern: NamePattern | None = None
 
     @staticmethod
+    @functools.lru_cache(maxsize=8192)  # asked for each attendee of each meeting; a Target never changes
     def target(kind: str, slug: str) -> Target:
         url = {PERSON: person_url, PROJECT: project_url, ORGANIZATION: organization_url, GROUP: group_url}[kind](slug)
         return Target(kind, slug, url)
