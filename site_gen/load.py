@@ -191,11 +191,16 @@ def load_records(
     listing = content_files(content_dir) if listing is None else listing
     outside = _folders_outside(content_dir, problems)
     loaded: dict[str, tuple] = {}
+    read = {folder: paths for folder, paths in listing.items() if folder not in outside}
+    # A whole build (nothing cached): every folder's files read at once by this process and the
+    # workers, so that neither waits for the other at the end of each folder.
+    shared = _load_shared(read, content_dir, cache.files, changed, workers) if workers and not cache.files else {}
     for folder, paths in listing.items():
         if folder in outside:
             cache.folders.pop(folder, None)
             continue
-        cache.folders[folder] = result = _load_folder(folder, paths, content_dir, cache, reported, changed, workers)
+        cache.folders[folder] = result = (_Folder.of(paths, shared[folder]) if folder in shared else
+                                          _load_folder(folder, paths, content_dir, cache, reported, changed))
         for file in result.with_problems:
             problems.errors.extend(file.errors)
             problems.warnings.extend(file.warnings)
@@ -210,14 +215,12 @@ def load_records(
 
 def _load_folder(
     folder: str, paths: list[Path], content_dir: Path, cache: FileCache, reported: Collection[Path] | None,
-    changed: set[Path], workers: Sequence[ForkedWorker] = (),
+    changed: set[Path],
 ) -> _Folder:
     """A folder's results. At 10,000 meetings this runs on every keystroke in serve, so
     with a trusted watcher only the reported files are looked at when the folder still
     lists the same files."""
     files = cache.files
-    if workers and not files:  # a whole build: read by every process
-        return _Folder.of(paths, _load_shared(folder, paths, content_dir, files, changed, workers))
     if reported is None:
         return _Folder.of(paths, [_load_cached(folder, path, content_dir, files, changed) for path in paths])
     last = cache.folders.get(folder)
@@ -234,17 +237,19 @@ def _load_folder(
 
 
 def _load_shared(
-    folder: str, paths: list[Path], content_dir: Path, files: dict[Path, LoadedFile], changed: set[Path],
+    listing: dict[str, list[Path]], content_dir: Path, files: dict[Path, LoadedFile], changed: set[Path],
     workers: Sequence[ForkedWorker],
-) -> list[LoadedFile]:
-    """Every file of a folder read, parsed and validated by this process and the `workers`
-    (`load_file` does the same work wherever it runs), cached as `_load_cached` does."""
-    results: list[LoadedFile] = [_GONE] * len(paths)
-    work = functools.partial(_load_numbered, folder, content_dir)
-    for position, result in shared_stream(work, list(enumerate(paths)), workers, batch=LOAD_BATCH):
+) -> dict[str, list[LoadedFile]]:
+    """Every file of every folder in `listing` read, parsed and validated by this process and
+    the `workers` (`load_file` does the same work wherever it runs), cached as `_load_cached` does."""
+    results = {folder: [_GONE] * len(paths) for folder, paths in listing.items()}
+    numbered = [(folder, position, path) for folder, paths in listing.items() for position, path in enumerate(paths)]
+    work = functools.partial(_load_numbered, content_dir)
+    for (folder, position), result in shared_stream(work, numbered, workers, batch=LOAD_BATCH):
         if result.stamp != _GONE.stamp:  # what a worker sends back is a copy, never `_GONE` itself
-            results[position] = files[paths[position]] = result
-            changed.add(paths[position])
+            path = listing[folder][position]
+            results[folder][position] = files[path] = result
+            changed.add(path)
     return results
 
 
@@ -252,9 +257,13 @@ LOAD_BATCH = 32
 """Files a worker reads at a time (a few milliseconds' work)."""
 
 
-def _load_numbered(folder: str, content_dir: Path, numbered: list[tuple[int, Path]]) -> list[tuple[int, LoadedFile]]:
-    """(position, result) for each (position, file) (module level, so that it can be sent to a worker)."""
-    return [(position, _load_cached(folder, path, content_dir, {}, set())) for position, path in numbered]
+def _load_numbered(
+    content_dir: Path, numbered: list[tuple[str, int, Path]]
+) -> list[tuple[tuple[str, int], LoadedFile]]:
+    """((folder, position), result) for each (folder, position, file) (module level, so that it
+    can be sent to a worker)."""
+    return [((folder, position), _load_cached(folder, path, content_dir, {}, set()))
+            for folder, position, path in numbered]
 
 
 def _load_cached(
