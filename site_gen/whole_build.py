@@ -93,8 +93,7 @@ def compile_templates(templates_dir: Path, pages: Iterable[str] | None = None, s
     is forked, which then has them too. A template that does not compile is left to the
     render, which reports it where it is used."""
     global _compiled
-    env = _compiled[1] if _compiled is not None and _compiled[0] == templates_dir else None
-    env = env or create_environment(templates_dir, auto_reload=False)
+    env = _compiled_for(templates_dir) or create_environment(templates_dir, auto_reload=False)
     names = list(pages) if pages is not None else [
         name for name in env.list_templates(filter_func=lambda name: not name.startswith(".")) if name not in skip]
     references = getattr(env, "references", {})  # plain Jinja's environment records none
@@ -119,9 +118,12 @@ def start_job(job: RenderJob | None) -> None:
     if job is None:
         _writing = None
         return
-    env = _compiled[1] if _compiled is not None and _compiled[0] == job.templates_dir else None
-    _writing = _Writing(job, Renderer(env or create_environment(job.templates_dir, auto_reload=False), job.config),
-                        TreeWriter(job.root))
+    env = _compiled_for(job.templates_dir) or create_environment(job.templates_dir, auto_reload=False)
+    _writing = _Writing(job, Renderer(env, job.config), TreeWriter(job.root))
+
+
+def _compiled_for(templates_dir: Path) -> jinja2.Environment | None:
+    return _compiled[1] if _compiled is not None and _compiled[0] == templates_dir else None
 
 
 def end_build() -> None:

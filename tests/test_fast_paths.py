@@ -16,7 +16,7 @@ import markupsafe
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from site_gen import library, linking, markdown, parallel, privacy, render
+from site_gen import library, linking, markdown, parallel, privacy, render, views, whole_build
 from site_gen.errors import BuildFailed, Problems, display_path
 from site_gen.load import load_records
 from site_gen.pipeline import BuildOptions, Site, build_site
@@ -198,6 +198,27 @@ def test_pages_rendered_by_a_worker_process_give_the_same_site(tmp_path):
     # Every page made from the whole library, in this process, as serve makes them.
     Site(BuildOptions(content_dir=tmp_path / "content", output_dir=tmp_path / "kept", search_index=False)).build()
     assert tree_digest(tmp_path / "jobs-2") == tree_digest(tmp_path / "kept")
+
+
+def test_templates_are_compiled_in_advance_with_those_they_use(tmp_path):
+    # This process compiles the meeting page's templates before the linking worker is forked
+    # (which inherits them); the render worker all but the meeting page's, which it never renders.
+    templates = REPO / "templates"
+    try:
+        whole_build.compile_templates(templates, [views.MEETING_TEMPLATE])
+        compiled = {template.name for template in whole_build._compiled[1].cache.values()}
+        assert compiled == {"meeting.html", "base.html"}
+        whole_build.end_build()
+        whole_build.compile_templates(templates, None, {views.MEETING_TEMPLATE})
+        compiled = {template.name for template in whole_build._compiled[1].cache.values()}
+        assert views.MEETING_TEMPLATE not in compiled and {"base.html", "person.html", "macros.html"} <= compiled
+        # Both stages of the build render with the one environment.
+        environment = whole_build._compiled[1]
+        whole_build.start_job(whole_build.RenderJob(templates, None, str(tmp_path), None))
+        assert whole_build._writing.renderer.env is environment
+    finally:
+        whole_build.end_build()
+    assert whole_build._compiled is None and whole_build._writing is None
 
 
 @pytest.mark.parametrize("meetings, template, fault, reported", [
