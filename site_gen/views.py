@@ -61,8 +61,9 @@ ACCESSIBILITY_URL = "/tillganglighet/"
 NOT_FOUND_URL = "/404.html"
 """A static host serves it for any missing path, at any depth (see `Page.links_from_root`)."""
 FIXED_PAGES = (ACCESSIBILITY_URL, NOT_FOUND_URL)
-MEETING_TEMPLATE = "meeting.html"
 """Pages that show nothing from the content folders: only the settings and templates change them."""
+MEETING_TEMPLATE = "meeting.html"
+"""The template of every meeting's page: a whole build compiles it in advance where they are written."""
 
 
 def site_pages(
