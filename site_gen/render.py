@@ -135,7 +135,7 @@ class _Environment(jinja2.Environment):
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         template = super()._parse(source, name, filename)
         if name is not None:
-            self.references[name] = {r for r in meta.find_referenced_templates(template) if r}
+            self.references[name] = _referenced(template)
         return template
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -148,6 +148,11 @@ class _Environment(jinja2.Environment):
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def _referenced(template: jinja2.nodes.Template) -> set[str]:
+    """The templates a parsed template extends, includes or imports by name."""
+    return {name for name in meta.find_referenced_templates(template) if name}
 
 
 def create_environment(templates_dir: Path, *, auto_reload: bool = True) -> jinja2.Environment:
@@ -227,7 +232,7 @@ def template_digests(env: jinja2.Environment, cache: TemplateReferences | None =
             references[name] = cache[name][1]
             continue
         try:
-            references[name] = {r for r in meta.find_referenced_templates(env.parse(source, name, name)) if r}
+            references[name] = _referenced(env.parse(source, name, name))
         except jinja2.TemplateSyntaxError as exc:
             exc.filename = str(Path(env.loader.searchpath[0]) / name)
             raise BuildFailed([template_error(exc)]) from exc
