@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from benchmarks import convert, gen_corpus
+from benchmarks import convert, gen_corpus, timeline
 from benchmarks.measure import growth_exponent, run_measured
 from benchmarks.run import _environment, _tree_digest
 
@@ -135,6 +135,33 @@ def test_peak_memory_is_the_sum_over_the_process_tree(tmp_path):
     assert sample.peak_rss >= 160 * MIB
     single = run_measured(_python("block = bytearray(80 * 2**20)"), cwd=tmp_path, log=tmp_path / "log", timeout=60)
     assert 80 * MIB <= single.peak_rss < 160 * MIB
+
+
+def test_timeline_shows_each_process_busy_when_it_is(tmp_path):
+    # The parent spins alone for 0.3 s, then waits while a child it forks spins for 0.3 s.
+    code = """
+        import os, time
+        def spin(seconds):
+            end = time.process_time() + seconds
+            while time.process_time() < end: pass
+        spin(0.3)
+        if os.fork() == 0:
+            spin(0.3)
+            os._exit(0)
+        os.wait()
+    """
+    samples = timeline.sample(_python(code))
+    pids = list(dict.fromkeys(pid for _, pid, _ in samples))
+    assert len(pids) == 2
+    cpu = {pid: max(used for _, p, used in samples if p == pid) for pid in pids}
+    assert cpu[pids[0]] >= 0.25e9 and cpu[pids[1]] >= 0.2e9
+    child_started = min(at for at, p, _ in samples if p == pids[1])
+    assert child_started >= 0.25e9  # after the parent's own 0.3 s
+    rows = timeline.report(samples, 100)
+    assert rows[0].split() == ["ms", "p0", "p1", "sum"]
+    slices = [[float(cell) for cell in row.split()[:3]] for row in rows[1:-1]]
+    assert sum(parent for _, parent, _ in slices) >= 250 and sum(child for _, _, child in slices) >= 200
+    assert min(start for start, _, child in slices if child > 0) >= 200  # the child only after the parent's spin
 
 
 def test_a_build_past_its_timeout_is_killed_and_marked(tmp_path):
