@@ -21,11 +21,12 @@ import functools
 import posixpath
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -38,6 +39,7 @@ NAME_LINK = "name_link"
 """The token of a name the linker links (`linking.link_tokens`): its text in `content`, its target
 in `attrs['href']`, written `<a href="…">text</a>` as a link_open, a text and a link_close are.
 One token instead of those three: the minutes of a large site link hundreds of thousands of names."""
+BlockRule = Callable[[StateBlock, int, int, bool], bool]
 REFUSED_URLS = "refused_urls"
 """Key in the parser's `env`: the (0-based line in the text, URL) of every refused link or image."""
 
@@ -52,6 +54,7 @@ def create_markdown() -> MarkdownIt:
     # ours (`refuse_unsafe_urls`) is an allow-list that knows the line of what it refuses.
     md.validateLink = lambda url: True
     md.core.ruler.at("normalize", normalize_line_ends)
+    md.block.ruler.before("table", "prose", _prose_rule(md))  # last of the block rules: see `_prose_rule`
     md.inline.ruler.before("link", "entity_ref", _entity_ref_rule)
     md.core.ruler.after("inline", "refuse_unsafe_urls", refuse_unsafe_urls)
     md.add_render_rule("link_open", _render_link_open)
@@ -69,6 +72,35 @@ def normalize_line_ends(state: StateCore) -> None:
     if "\0" in src:
         src = src.replace("\0", "\ufffd")
     state.src = src
+
+
+_NEVER_AT_A_LETTER = frozenset({"code", "fence", "blockquote", "hr", "list", "reference", "html_block", "heading"})
+"""Block rules that never match a line starting with a letter, less than four columns in: an
+indented code block needs four; fences start with ` or ~, quotes with >, thematic breaks with
+*, - or _, list items with *, -, + or a digit, link reference definitions with [, HTML blocks
+with <, headings with #. (Each rule's first check; `tests/test_hostile_markdown.py` compares.)"""
+
+
+def _prose_rule(md: MarkdownIt) -> BlockRule:
+    """A block rule tried first, for the lines most minutes are made of: a line that starts
+    with a letter is handed straight to the rules of `md`'s chain that can match it (a table,
+    a setext heading, a paragraph), in their order, instead of to every rule in turn (a tenth
+    of the parse). Any other line is left to the whole chain. Made from the chain as it is:
+    block rules are added before it."""
+    chain = zip(md.block.ruler.get_active_rules(), md.block.ruler.getRules(""))
+    rules = [rule for name, rule in chain if name not in _NEVER_AT_A_LETTER]
+
+    def prose(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if silent or state.sCount[start] - state.blkIndent >= 4:
+            return False
+        if not state.src[state.bMarks[start] + state.tShift[start]].isalpha():
+            return False
+        for rule in rules:
+            if rule(state, start, end, False):
+                return True
+        return False
+
+    return prose
 
 
 _ENTITY_REF = re.compile(r"\[\[((?:[^\[\]\n]|\](?!\]))+)\]\]")

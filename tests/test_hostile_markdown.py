@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it.rules_core.normalize import normalize
 from markdown_it.rules_core.state_core import StateCore
@@ -12,7 +12,7 @@ from site_gen.check import check_content
 from site_gen.markdown import MARKDOWN, create_markdown, normalize_line_ends, render_markdown
 from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
 
-from .conftest import LinkCollector, build, meeting_file
+from .conftest import REPO, LinkCollector, build, meeting_file
 from .test_errors import shown
 
 MEETING = "meetings/2020-01-13-styrgruppen.md"
@@ -160,3 +160,53 @@ def test_line_ends_and_nul_are_normalized_as_markdown_it_does(text):
     normalize_line_ends(ours)
     normalize(theirs)
     assert ours.src == theirs.src
+
+
+def _without_prose_rule():
+    markdown = create_markdown()
+    markdown.block.ruler.disable("prose")
+    return markdown
+
+
+STOCK_CHAIN = _without_prose_rule()
+"""Our Markdown without the `prose` rule: markdown-it's own chain of block rules alone."""
+
+
+def _parsed(markdown, text: str) -> list[dict]:
+    env: dict = {}
+    return [token.as_dict() for token in markdown.parse(text, env)] + [env]
+
+
+BLOCK_TEXT = st.lists(st.sampled_from(list("aZå1 \t\n#->*_+`~|:=[]()!<.\\") + ["Ab", "    ", "---", "===", "\n\n"]),
+                      max_size=40).map("".join)
+"""Text full of what starts or interrupts a block, at every depth of lists and quotes."""
+
+
+LETTER_LINES = [
+    "Punkt | Beslut\n--- | ---\nBudget | Antogs",  # a table whose first line starts with a letter
+    "Rubrik\n===", "Rubrik\n---", "Text\n- punkt", "Text\n1. punkt", "Text\n2. punkt", "Text\n> citat",
+    "Text\n## Rubrik", "Text\n```\nkod\n```", "Text\n    indragen", "    indragen\nText", "- a\n  b\n\n  c",
+    "> a\nb\n> c", "Ärende\n***", "Övrigt\n[a]: /x", "a\tb\n\tc", "Ålder *betonad*\n\n- [[Anna]] |",
+]
+"""Lines starting with a letter next to every block that could start or interrupt them."""
+
+
+@pytest.mark.parametrize("text", LETTER_LINES)
+def test_the_prose_rule_parses_lines_starting_with_a_letter_as_markdown_it_alone_does(text):
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+@settings(max_examples=300)
+@given(BLOCK_TEXT)
+def test_the_prose_rule_parses_as_markdown_it_alone_does(text):
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+def test_the_prose_rule_parses_every_real_and_test_text_as_markdown_it_alone_does():
+    texts = [path.read_text(encoding="utf-8") for folder in ("content", "tests/fixtures")
+             for path in sorted((REPO / folder).rglob("*")) if path.suffix in (".md", ".txt")]
+    assert len(texts) > 20
+    for text in texts:
+        assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+    assert "prose" in MARKDOWN.block.ruler.get_active_rules()
+
