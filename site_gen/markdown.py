@@ -54,7 +54,8 @@ def create_markdown() -> MarkdownIt:
     # ours (`refuse_unsafe_urls`) is an allow-list that knows the line of what it refuses.
     md.validateLink = lambda url: True
     md.core.ruler.at("normalize", normalize_line_ends)
-    md.block.ruler.before("table", "prose", _prose_rule(md))  # last of the block rules: see `_prose_rule`
+    # The last change to the block rules: see `_by_first_character`.
+    md.block.ruler.before("table", "by_first_character", _by_first_character(md))
     md.inline.ruler.before("link", "entity_ref", _entity_ref_rule)
     md.core.ruler.after("inline", "refuse_unsafe_urls", refuse_unsafe_urls)
     md.add_render_rule("link_open", _render_link_open)
@@ -74,33 +75,42 @@ def normalize_line_ends(state: StateCore) -> None:
     state.src = src
 
 
-_NEVER_AT_A_LETTER = frozenset({"code", "fence", "blockquote", "hr", "list", "reference", "html_block", "heading"})
-"""Block rules that never match a line starting with a letter, less than four columns in: an
-indented code block needs four; fences start with ` or ~, quotes with >, thematic breaks with
-*, - or _, list items with *, -, + or a digit, link reference definitions with [, HTML blocks
-with <, headings with #. (Each rule's first check; `tests/test_hostile_markdown.py` compares.)"""
+_FIRST_CHARACTERS = {
+    "fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "reference": "[", "html_block": "<",
+    "heading": "#",
+}
+"""The characters a block must start with for each rule to match it (each rule's first check):
+the other rules (a table, a setext heading, a paragraph, rules of plugins) may match any line,
+and an indented code block any line four columns in."""
 
 
-def _prose_rule(md: MarkdownIt) -> BlockRule:
-    """A block rule tried first, for the lines most minutes are made of: a line that starts
-    with a letter is handed straight to the rules of `md`'s chain that can match it (a table,
-    a setext heading, a paragraph), in their order, instead of to every rule in turn (a tenth
-    of the parse). Any other line is left to the whole chain. Made from the chain as it is:
+def _by_first_character(md: MarkdownIt) -> BlockRule:
+    """A block rule tried first, which hands a block less than four columns in to the rules of
+    `md`'s chain that may match its first character, in their order, instead of to every
+    rule in turn: minutes are paragraphs, list items and headings, and of the eleven rules a
+    paragraph needs three, a heading four. The minutes of N=1,000 parse in 255 ms instead of
+    293 ms. Blocks four columns in go on to the whole chain. Made from the chain as it is:
     block rules are added before it."""
-    chain = zip(md.block.ruler.get_active_rules(), md.block.ruler.getRules(""))
-    rules = [rule for name, rule in chain if name not in _NEVER_AT_A_LETTER]
+    chain = list(zip(md.block.ruler.get_active_rules(), md.block.ruler.getRules("")))
+    rules_by_character: dict[str, list[BlockRule]] = {}
 
-    def prose(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    def rules_at(character: str) -> list[BlockRule]:
+        return [rule for name, rule in chain
+                if name != "code" and (name not in _FIRST_CHARACTERS or character in _FIRST_CHARACTERS[name])]
+
+    def by_first_character(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if silent or state.sCount[start] - state.blkIndent >= 4:
             return False
-        if not state.src[state.bMarks[start] + state.tShift[start]].isalpha():
-            return False
+        character = state.src[state.bMarks[start] + state.tShift[start]]
+        rules = rules_by_character.get(character)
+        if rules is None:
+            rules = rules_by_character[character] = rules_at(character)
         for rule in rules:
             if rule(state, start, end, False):
                 return True
         return False
 
-    return prose
+    return by_first_character
 
 
 _ENTITY_REF = re.compile(r"\[\[((?:[^\[\]\n]|\](?!\]))+)\]\]")

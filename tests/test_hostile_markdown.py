@@ -162,14 +162,14 @@ def test_line_ends_and_nul_are_normalized_as_markdown_it_does(text):
     assert ours.src == theirs.src
 
 
-def _without_prose_rule():
+def _without_first_character_rule():
     markdown = create_markdown()
-    markdown.block.ruler.disable("prose")
+    markdown.block.ruler.disable("by_first_character")
     return markdown
 
 
-STOCK_CHAIN = _without_prose_rule()
-"""Our Markdown without the `prose` rule: markdown-it's own chain of block rules alone."""
+STOCK_CHAIN = _without_first_character_rule()
+"""Our Markdown without the `by_first_character` rule: markdown-it's own chain of block rules alone."""
 
 
 def _parsed(markdown, text: str) -> list[dict]:
@@ -182,31 +182,36 @@ BLOCK_TEXT = st.lists(st.sampled_from(list("aZå1 \t\n#->*_+`~|:=[]()!<.\\") + [
 """Text full of what starts or interrupts a block, at every depth of lists and quotes."""
 
 
-LETTER_LINES = [
+BLOCK_STARTS = [
     "Punkt | Beslut\n--- | ---\nBudget | Antogs",  # a table whose first line starts with a letter
     "Rubrik\n===", "Rubrik\n---", "Text\n- punkt", "Text\n1. punkt", "Text\n2. punkt", "Text\n> citat",
     "Text\n## Rubrik", "Text\n```\nkod\n```", "Text\n    indragen", "    indragen\nText", "- a\n  b\n\n  c",
     "> a\nb\n> c", "Ärende\n***", "Övrigt\n[a]: /x", "a\tb\n\tc", "Ålder *betonad*\n\n- [[Anna]] |",
+    "## Rubrik\n---", "#Rubrik", "#\n", "- - -", "-a|b\n--|--", "-punkt", "* * *", "*betonad*", "+ a", "1. a",
+    "1) a", "2020 var", "> a", ">a", "```\nkod", "~~~\nkod\n~~~", "~~struken~~", "[a]: /x\n[a]", "[[Anna]] kom",
+    "<b>fet</b>", "_betonad_", "___", "| a | b |\n|---|---|", "=== ", "`kod`", "\\# inte rubrik", "  ## Rubrik",
+    "   - punkt", "\t- punkt", "- ## Rubrik i punkt\n  > citat i punkt",
 ]
-"""Lines starting with a letter next to every block that could start or interrupt them."""
+"""Blocks starting with each character a rule looks for, and with letters next to every block
+that could start or interrupt them."""
 
 
-@pytest.mark.parametrize("text", LETTER_LINES)
-def test_the_prose_rule_parses_lines_starting_with_a_letter_as_markdown_it_alone_does(text):
+@pytest.mark.parametrize("text", BLOCK_STARTS)
+def test_the_first_character_rule_parses_each_kind_of_block_as_markdown_it_alone_does(text):
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
 
 
 @settings(max_examples=300)
 @given(BLOCK_TEXT)
-def test_the_prose_rule_parses_as_markdown_it_alone_does(text):
+def test_the_first_character_rule_parses_as_markdown_it_alone_does(text):
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
 
 
-def test_the_prose_rule_parses_every_real_and_test_text_as_markdown_it_alone_does():
+def test_the_first_character_rule_parses_every_real_and_test_text_as_markdown_it_alone_does():
     texts = [path.read_text(encoding="utf-8") for folder in ("content", "tests/fixtures")
              for path in sorted((REPO / folder).rglob("*")) if path.suffix in (".md", ".txt")]
     assert len(texts) > 20
     for text in texts:
         assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
-    assert "prose" in MARKDOWN.block.ruler.get_active_rules()
+    assert "by_first_character" in MARKDOWN.block.ruler.get_active_rules()
 
