@@ -13,6 +13,8 @@
   `javascript:` in any spelling, are not links: the core rule `refuse_unsafe_urls`
   leaves their text as plain text and records them in `env["refused_urls"]` as
   (line in the text, URL), so that the caller can warn the editor.
+- The block rule `by_first_character`, tried first, only saves time: it hands each block to
+  the rules that may match its first character, and the parse is the same without it.
 """
 
 from __future__ import annotations
