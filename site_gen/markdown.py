@@ -13,8 +13,10 @@
   `javascript:` in any spelling, are not links: the core rule `refuse_unsafe_urls`
   leaves their text as plain text and records them in `env["refused_urls"]` as
   (line in the text, URL), so that the caller can warn the editor.
-- The block rule `by_first_character`, tried first, only saves time: it hands each block to
-  the rules that may match its first character, and the parse is the same without it.
+- Two rules only save time, and the parse is the same without them: the block rule
+  `by_first_character`, tried first, hands each block to the rules that may match its first
+  character; the core rule `inline` makes a text without any inline markup one text token
+  without the inline parser.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore
+from markdown_it.rules_core import StateCore, inline
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -59,6 +61,8 @@ def create_markdown() -> MarkdownIt:
     # The last change to the block rules: see `_by_first_character`.
     md.block.ruler.before("table", "by_first_character", _by_first_character(md))
     md.inline.ruler.before("link", "entity_ref", _entity_ref_rule)
+    # The last change to the inline rules: see `_parse_inlines`.
+    md.core.ruler.at("inline", _parse_inlines(md))
     md.core.ruler.after("inline", "refuse_unsafe_urls", refuse_unsafe_urls)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule(NAME_LINK, _render_name_link)
@@ -113,6 +117,41 @@ def _by_first_character(md: MarkdownIt) -> BlockRule:
         return False
 
     return by_first_character
+
+
+_NOTHING_TO_DO_IN_PLAIN_TEXT = frozenset({"balance_pairs", "strikethrough", "emphasis", "fragments_join"})
+"""markdown-it's rules that finish an inline parse: they pair delimiters (`*`, `_`, `~`) and
+join text, and leave the one text token of a text without any as it is."""
+
+
+def _parse_inlines(md: MarkdownIt) -> Callable[[StateCore], None]:
+    """markdown-it's `inline` core rule, which parses the text of every paragraph, heading and
+    list item, with a short cut: a text without any character an inline rule starts at
+    (`terminator_re`, which the first rule, `text`, stops at) is one text token, which it is
+    made into without the parser. That is most texts of minutes (113 of the 141 of the real
+    ones, all of the synthetic corpus': 195 ms instead of 255 ms to parse those of N=1,000).
+    Made from the inline rules as they are: they are added before it; with rules for which
+    that does not hold, markdown-it's own."""
+    inline_rules = md.inline.ruler.get_active_rules()
+    if inline_rules[:1] != ["text"] or not set(md.inline.ruler2.get_active_rules()) <= _NOTHING_TO_DO_IN_PLAIN_TEXT:
+        return inline
+    plain = md.inline.terminator_re
+
+    def parse_inlines(state: StateCore) -> None:
+        parse = state.md.inline.parse
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            if token.children is None:
+                token.children = []
+            if token.content and not token.children and plain.search(token.content) is None:
+                text = Token("text", "", 0)
+                text.content = token.content
+                token.children.append(text)
+            else:
+                parse(token.content, state.md, state.env, token.children)
+
+    return parse_inlines
 
 
 _ENTITY_REF = re.compile(r"\[\[((?:[^\[\]\n]|\](?!\]))+)\]\]")

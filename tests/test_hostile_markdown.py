@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it.rules_core import inline as markdown_it_inline
 from markdown_it.rules_core.normalize import normalize
 from markdown_it.rules_core.state_core import StateCore
 
 from site_gen.check import check_content
-from site_gen.markdown import MARKDOWN, create_markdown, normalize_line_ends, render_markdown
+from site_gen.markdown import MARKDOWN, _parse_inlines, create_markdown, normalize_line_ends, render_markdown
 from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
 
 from .conftest import REPO, LinkCollector, build, meeting_file
@@ -162,14 +163,16 @@ def test_line_ends_and_nul_are_normalized_as_markdown_it_does(text):
     assert ours.src == theirs.src
 
 
-def _without_first_character_rule():
+def _without_short_cuts():
     markdown = create_markdown()
     markdown.block.ruler.disable("by_first_character")
+    markdown.core.ruler.at("inline", markdown_it_inline)
     return markdown
 
 
-STOCK_CHAIN = _without_first_character_rule()
-"""Our Markdown without the `by_first_character` rule: markdown-it's own chain of block rules alone."""
+STOCK_CHAIN = _without_short_cuts()
+"""Our Markdown without its short cuts: markdown-it's own chain of block rules, and its own
+inline rule (`markdown._parse_inlines`)."""
 
 
 def _parsed(markdown, text: str) -> list[dict]:
@@ -177,9 +180,9 @@ def _parsed(markdown, text: str) -> list[dict]:
     return [token.as_dict() for token in markdown.parse(text, env)] + [env]
 
 
-BLOCK_TEXT = st.lists(st.sampled_from(list("aZå1 \t\n#->*_+`~|:=[]()!<.\\") + ["Ab", "    ", "---", "===", "\n\n"]),
+BLOCK_TEXT = st.lists(st.sampled_from(list("aZå1 \t\n#->*_+`~|:=[]()!<.\\&%@") + ["Ab", "    ", "---", "===", "\n\n"]),
                       max_size=40).map("".join)
-"""Text full of what starts or interrupts a block, at every depth of lists and quotes."""
+"""Text full of what starts or interrupts a block, at every depth of lists and quotes, and of inline markup."""
 
 
 BLOCK_STARTS = [
@@ -199,6 +202,28 @@ that could start or interrupt them."""
 @pytest.mark.parametrize("text", BLOCK_STARTS)
 def test_the_first_character_rule_parses_each_kind_of_block_as_markdown_it_alone_does(text):
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+INLINE_TEXTS = [
+    "Anna kom", "Anna kom - sen", "e-post", "50 %", "kl. 13:00", "a*b*", "*a*", "_a_", "a~~b~~", "[[Anna]]",
+    "[[!Anna]] kom", "[länk](/moten/)", "![bild](/a.png)", "<https://example.se>", "&amp; och &#65;", "`kod`",
+    "a\\*b", "a  \nb", "a\nb", "  ", "Ålder: 3", "#1", "a=b", "a+b", "a^b", "a{b}", "a@b", "a$b", "a]b",
+]
+"""Inline texts with and without a character an inline rule starts at, one of each."""
+
+
+@pytest.mark.parametrize("text", INLINE_TEXTS)
+def test_texts_with_and_without_inline_markup_parse_as_markdown_it_alone_does(text):
+    for markdown in (text, f"- {text}", f"## {text}", f"> {text}"):
+        assert _parsed(MARKDOWN, markdown) == _parsed(STOCK_CHAIN, markdown)
+
+
+def test_plain_text_is_parsed_by_markdown_it_where_another_rule_could_change_it():
+    finishing, first = create_markdown(), create_markdown()
+    finishing.inline.ruler2.push("shout", lambda state: None)
+    first.inline.ruler.before("text", "shout", lambda state, silent: False)
+    assert _parse_inlines(finishing) is markdown_it_inline and _parse_inlines(first) is markdown_it_inline
+    assert _parse_inlines(create_markdown()) is not markdown_it_inline
 
 
 @settings(max_examples=300)
