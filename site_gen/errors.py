@@ -54,21 +54,31 @@ class BuildFailed(Exception):
 
 
 def display_path(path: Path) -> str:
-    """A path as editors should see it: relative to the working directory when possible."""
+    """A path as editors should see it: resolved, relative to the working directory when it is
+    in it (else as it was given).
+
+    `path.resolve()` checks every folder on the way for a symbolic link, and loading shows
+    every content file's path: a file that is not a link itself is shown as its folder's
+    resolved path (worked out once per folder) and its name."""
     cwd = os.getcwd()
-    try:
-        return str(_resolved(path, cwd).relative_to(_resolved_folder(cwd, cwd)))
-    except ValueError:
-        return str(path)
-
-
-def _resolved(path: Path, cwd: str) -> Path:
-    """`path.resolve()`, which checks every folder on the way for a symbolic link. Loading
-    shows every content file's path, so each folder is resolved once (a file that is not a
-    link itself resolves to its resolved folder and its name)."""
     if path.name in ("", ".", "..") or path.is_symlink():
-        return path.resolve()
-    return _resolved_folder(str(path.parent), cwd) / path.name
+        try:
+            return str(path.resolve().relative_to(_resolved_folder(cwd, cwd)))
+        except ValueError:
+            return str(path)
+    shown_folder = _shown_folder(str(path.parent), cwd)
+    return str(path) if shown_folder is None else shown_folder + path.name
+
+
+@functools.lru_cache(maxsize=256)
+def _shown_folder(folder: str, cwd: str) -> str | None:
+    """How `display_path` starts the path of a file in `folder`: the folder resolved, relative to
+    the working directory, with a '/' ('' for the working directory); None outside it."""
+    try:
+        relative = _resolved_folder(folder, cwd).relative_to(_resolved_folder(cwd, cwd))
+    except ValueError:
+        return None
+    return "" if relative == Path() else f"{relative}/"
 
 
 @functools.lru_cache(maxsize=256)

@@ -111,9 +111,11 @@ def test_display_path_gives_the_resolved_path_relative_to_the_working_directory(
     (tmp_path / "real" / "meetings" / "a.md").write_text("x", encoding="utf-8")
     (tmp_path / "linked").symlink_to(tmp_path / "real")
     (tmp_path / "real" / "meetings" / "b.md").symlink_to(tmp_path / "real" / "meetings" / "a.md")
+    (tmp_path / "top.md").write_text("x", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    paths = ["real/meetings/a.md", "linked/meetings/a.md", "real/meetings/b.md", "real/meetings/../meetings/a.md",
-             "real/..", ".", "real", "linked", "missing/x.md", str(tmp_path / "real/meetings/a.md"), "/tmp"]
+    paths = ["top.md", "./top.md", "real/meetings/a.md", "linked/meetings/a.md", "real/meetings/b.md",
+             "real/meetings/../meetings/a.md", "real/..", ".", "real", "linked", "missing/x.md",
+             str(tmp_path / "real/meetings/a.md"), "/tmp"]
     for path in map(Path, paths):
         try:
             expected = str(path.resolve().relative_to(Path.cwd().resolve()))
