@@ -224,6 +224,22 @@ def test_plain_text_is_parsed_by_markdown_it_where_another_rule_could_change_it(
     first.inline.ruler.before("text", "shout", lambda state, silent: False)
     assert _parse_inlines(finishing) is markdown_it_inline and _parse_inlines(first) is markdown_it_inline
     assert _parse_inlines(create_markdown()) is not markdown_it_inline
+    stopping = create_markdown()  # a character a plugin's rule starts at, added after the rule was made
+    stopping.inline.ruler.after("text", "section_sign", _SectionSign.rule)
+    stopping.inline.add_terminator_char("§")
+    assert _parsed(stopping, "Se § 5") != _parsed(MARKDOWN, "Se § 5")
+    assert [t.type for t in stopping.parse("Se § 5")[1].children] == ["text", "section_sign", "text"]
+
+
+class _SectionSign:
+    @staticmethod
+    def rule(state, silent: bool) -> bool:
+        if state.src[state.pos] != "§":
+            return False
+        if not silent:
+            state.push("section_sign", "", 0)
+        state.pos += 1
+        return True
 
 
 @settings(max_examples=300)
