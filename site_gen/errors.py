@@ -66,23 +66,28 @@ def display_path(path: Path) -> str:
             return str(path.resolve().relative_to(_resolved_folder(cwd, cwd)))
         except ValueError:
             return str(path)
-    shown_folder = _shown_folder(str(path.parent), cwd)
-    return str(path) if shown_folder is None else shown_folder + path.name
+    shown_folder, working_directory = _shown_folder(str(path.parent), cwd)
+    if shown_folder is not None:
+        return shown_folder + path.name
+    return "." if path.name == working_directory else str(path)
 
 
 @functools.lru_cache(maxsize=256)
-def _shown_folder(folder: str, cwd: str) -> str | None:
+def _shown_folder(folder: str, cwd: str) -> tuple[str | None, str | None]:
     """How `display_path` starts the path of a file in `folder`: the folder resolved, relative to
-    the working directory, with a '/' ('' for the working directory); None outside it."""
+    the working directory, with a '/' ('' for the working directory), or None outside it; and,
+    for the folder the working directory is in, the working directory's name."""
+    resolved, working = _resolved_folder(folder, cwd), _resolved_folder(cwd, cwd)
     try:
-        relative = _resolved_folder(folder, cwd).relative_to(_resolved_folder(cwd, cwd))
+        relative = resolved.relative_to(working)
     except ValueError:
-        return None
-    return "" if relative == Path() else f"{relative}/"
+        return None, working.name if resolved == working.parent else None
+    return "" if relative == Path() else f"{relative}/", None
 
 
 @functools.lru_cache(maxsize=256)
 def _resolved_folder(folder: str, cwd: str) -> Path:
+    """`folder` resolved; `cwd` is part of the key, since a relative folder resolves from it."""
     return Path(folder).resolve()
 
 

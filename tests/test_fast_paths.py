@@ -115,7 +115,8 @@ def test_display_path_gives_the_resolved_path_relative_to_the_working_directory(
     monkeypatch.chdir(tmp_path)
     paths = ["top.md", "./top.md", "real/meetings/a.md", "linked/meetings/a.md", "real/meetings/b.md",
              "real/meetings/../meetings/a.md", "real/..", ".", "real", "linked", "missing/x.md",
-             str(tmp_path / "real/meetings/a.md"), "/tmp"]
+             str(tmp_path / "real/meetings/a.md"), "/tmp", str(tmp_path), f"../{tmp_path.name}",
+             f"../{tmp_path.name}/real"]
     for path in map(Path, paths):
         try:
             expected = str(path.resolve().relative_to(Path.cwd().resolve()))
