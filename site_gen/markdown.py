@@ -25,13 +25,15 @@ import functools
 import posixpath
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.parser_block import RuleFuncBlockType
+from markdown_it.parser_core import RuleFuncCoreType
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore, inline
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -43,7 +45,6 @@ NAME_LINK = "name_link"
 """The token of a name the linker links (`linking.link_tokens`): its text in `content`, its target
 in `attrs['href']`, written `<a href="…">text</a>` as a link_open, a text and a link_close are.
 One token instead of those three: the minutes of a large site link hundreds of thousands of names."""
-BlockRule = Callable[[StateBlock, int, int, bool], bool]
 REFUSED_URLS = "refused_urls"
 """Key in the parser's `env`: the (0-based line in the text, URL) of every refused link or image."""
 
@@ -58,10 +59,8 @@ def create_markdown() -> MarkdownIt:
     # ours (`refuse_unsafe_urls`) is an allow-list that knows the line of what it refuses.
     md.validateLink = lambda url: True
     md.core.ruler.at("normalize", normalize_line_ends)
-    # The last change to the block rules: see `_by_first_character`.
     md.block.ruler.before("table", "by_first_character", _by_first_character(md))
     md.inline.ruler.before("link", "entity_ref", _entity_ref_rule)
-    # The last change to the inline rules: see `_parse_inlines`.
     md.core.ruler.at("inline", _parse_inlines(md))
     md.core.ruler.after("inline", "refuse_unsafe_urls", refuse_unsafe_urls)
     md.add_render_rule("link_open", _render_link_open)
@@ -90,28 +89,35 @@ the other rules (a table, a setext heading, a paragraph, rules of plugins) may m
 and an indented code block any line four columns in."""
 
 
-def _by_first_character(md: MarkdownIt) -> BlockRule:
+def _by_first_character(md: MarkdownIt) -> RuleFuncBlockType:
     """A block rule tried first, which hands a block less than four columns in to the rules of
-    `md`'s chain that may match its first character, in their order, instead of to every
-    rule in turn: minutes are paragraphs, list items and headings, and of the eleven rules a
-    paragraph needs three, a heading four. The minutes of N=1,000 parse in 255 ms instead of
-    293 ms. Blocks four columns in go on to the whole chain. Made from the chain as it is:
-    block rules are added before it."""
-    chain = list(zip(md.block.ruler.get_active_rules(), md.block.ruler.getRules("")))
-    rules_by_character: dict[str, list[BlockRule]] = {}
+    the chain that may match its first character, in their order, instead of to every rule in
+    turn: a paragraph goes to three rules (table, setext heading, paragraph), a heading to
+    four. Blocks four columns in go on to the whole chain. The rules for each character are
+    worked out again whenever the chain changes (`Ruler.getRules` then gives a new list)."""
+    ruler = md.block.ruler
+    made_from: list[RuleFuncBlockType] | None = None
+    special: dict[str, list[RuleFuncBlockType]] = {}
+    """The rules for each character some rule looks for."""
+    ordinary: list[RuleFuncBlockType] = []
+    """The rules for any other character."""
 
-    def rules_at(character: str) -> list[BlockRule]:
-        return [rule for name, rule in chain
-                if name != "code" and (name not in _FIRST_CHARACTERS or character in _FIRST_CHARACTERS[name])]
+    def rules_at(character: str | None, chain: list[tuple[str, RuleFuncBlockType]]) -> list[RuleFuncBlockType]:
+        """The rules that may match a block starting with `character` (None: with none that a rule looks for)."""
+        return [rule for name, rule in chain if name not in ("code", "by_first_character")
+                and (name not in _FIRST_CHARACTERS or character is not None and character in _FIRST_CHARACTERS[name])]
 
     def by_first_character(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        nonlocal made_from, ordinary
         if silent or state.sCount[start] - state.blkIndent >= 4:
             return False
-        character = state.src[state.bMarks[start] + state.tShift[start]]
-        rules = rules_by_character.get(character)
-        if rules is None:
-            rules = rules_by_character[character] = rules_at(character)
-        for rule in rules:
+        if ruler.getRules("") is not made_from:
+            made_from = ruler.getRules("")
+            chain = list(zip(ruler.get_active_rules(), made_from))
+            special.clear()
+            special.update((c, rules_at(c, chain)) for c in set("".join(_FIRST_CHARACTERS.values())))
+            ordinary = rules_at(None, chain)
+        for rule in special.get(state.src[state.bMarks[start] + state.tShift[start]], ordinary):
             if rule(state, start, end, False):
                 return True
         return False
@@ -124,27 +130,31 @@ _NOTHING_TO_DO_IN_PLAIN_TEXT = frozenset({"balance_pairs", "strikethrough", "emp
 join text, and leave the one text token of a text without any as it is."""
 
 
-def _parse_inlines(md: MarkdownIt) -> Callable[[StateCore], None]:
+def _parse_inlines(md: MarkdownIt) -> RuleFuncCoreType:
     """markdown-it's `inline` core rule, which parses the text of every paragraph, heading and
-    list item, with a short cut: a text without any character an inline rule starts at
-    (`terminator_re`, which the first rule, `text`, stops at) is one text token, which it is
-    made into without the parser. That is most texts of minutes (113 of the 141 of the real
-    ones, all of the synthetic corpus': 188 ms instead of 255 ms to parse those of N=1,000).
-    Made from the inline rules as they are: they are added before it; with rules for which
-    that does not hold, markdown-it's own."""
-    inline_rules = md.inline.ruler.get_active_rules()
-    if inline_rules[:1] != ["text"] or not set(md.inline.ruler2.get_active_rules()) <= _NOTHING_TO_DO_IN_PLAIN_TEXT:
-        return inline
+    list item, with a short cut. The first inline rule, `text`, takes everything up to the
+    first character another inline rule starts at (`terminator_re`); a text without any is
+    made the one text token `text` would make of it, without the parser. The short cut is
+    taken only while `text` is the first inline rule and the rules that finish a parse are
+    among `_NOTHING_TO_DO_IN_PLAIN_TEXT`, checked again whenever the rules change."""
+    parser = md.inline
+    made_from: tuple[list, list] | None = None
+    short_cut = False
 
     def parse_inlines(state: StateCore) -> None:
-        parser = state.md.inline
+        nonlocal made_from, short_cut
+        rules = (parser.ruler.getRules(""), parser.ruler2.getRules(""))
+        if made_from is None or rules[0] is not made_from[0] or rules[1] is not made_from[1]:
+            made_from = rules
+            short_cut = (parser.ruler.get_active_rules()[:1] == ["text"]
+                         and set(parser.ruler2.get_active_rules()) <= _NOTHING_TO_DO_IN_PLAIN_TEXT)
         terminators = parser.terminator_re  # as `text` reads it: a plugin may add characters
         for token in state.tokens:
             if token.type != "inline":
                 continue
             if token.children is None:
                 token.children = []
-            if token.content and not token.children and terminators.search(token.content) is None:
+            if short_cut and token.content and not token.children and terminators.search(token.content) is None:
                 text = Token("text", "", 0)
                 text.content = token.content
                 token.children.append(text)

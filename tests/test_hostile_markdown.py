@@ -10,7 +10,7 @@ from markdown_it.rules_core.normalize import normalize
 from markdown_it.rules_core.state_core import StateCore
 
 from site_gen.check import check_content
-from site_gen.markdown import MARKDOWN, _parse_inlines, create_markdown, normalize_line_ends, render_markdown
+from site_gen.markdown import MARKDOWN, create_markdown, normalize_line_ends, render_markdown
 from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
 
 from .conftest import REPO, LinkCollector, build, meeting_file
@@ -172,7 +172,7 @@ def _without_short_cuts():
 
 STOCK_CHAIN = _without_short_cuts()
 """Our Markdown without its short cuts: markdown-it's own chain of block rules, and its own
-inline rule (`markdown._parse_inlines`)."""
+inline rule instead of ours (`markdown._parse_inlines`)."""
 
 
 def _parsed(markdown, text: str) -> list[dict]:
@@ -205,11 +205,14 @@ def test_the_first_character_rule_parses_each_kind_of_block_as_markdown_it_alone
 
 
 INLINE_TEXTS = [
-    "Anna kom", "Anna kom - sen", "e-post", "50 %", "kl. 13:00", "a*b*", "*a*", "_a_", "a~~b~~", "[[Anna]]",
+    "Anna kom", "Mötet öppnades.", "Beslut, punkt 3 och 4", "Ålder  två mellanslag", "Ärende 2020/123",
+    "'Citat' och \"citat\" (parentes)", "Pris 10 kr; tid 5 min", "Kalle?",
+    "Anna kom - sen", "e-post", "50 %", "kl. 13:00", "a*b*", "*a*", "_a_", "a~~b~~", "[[Anna]]",
     "[[!Anna]] kom", "[länk](/moten/)", "![bild](/a.png)", "<https://example.se>", "&amp; och &#65;", "`kod`",
     "a\\*b", "a  \nb", "a\nb", "  ", "Ålder: 3", "#1", "a=b", "a+b", "a^b", "a{b}", "a@b", "a$b", "a]b",
 ]
-"""Inline texts with and without a character an inline rule starts at, one of each."""
+"""Inline texts without any character an inline rule starts at (the short cut), and with
+each of them."""
 
 
 @pytest.mark.parametrize("text", INLINE_TEXTS)
@@ -218,28 +221,82 @@ def test_texts_with_and_without_inline_markup_parse_as_markdown_it_alone_does(te
         assert _parsed(MARKDOWN, markdown) == _parsed(STOCK_CHAIN, markdown)
 
 
-def test_plain_text_is_parsed_by_markdown_it_where_another_rule_could_change_it():
-    finishing, first = create_markdown(), create_markdown()
-    finishing.inline.ruler2.push("shout", lambda state: None)
-    first.inline.ruler.before("text", "shout", lambda state, silent: False)
-    assert _parse_inlines(finishing) is markdown_it_inline and _parse_inlines(first) is markdown_it_inline
-    assert _parse_inlines(create_markdown()) is not markdown_it_inline
-    stopping = create_markdown()  # a character a plugin's rule starts at, added after the rule was made
-    stopping.inline.ruler.after("text", "section_sign", _SectionSign.rule)
+def _types(markdown, text: str) -> list[str]:
+    return [token.type for token in markdown.parse(text) for token in [token, *(token.children or [])]]
+
+
+def test_rules_changed_after_the_markdown_is_made_are_followed_by_both_short_cuts():
+    # Each Markdown parses once before its rules change.
+    finishing, first, stopping, no_tables, added = markdowns = [create_markdown() for _ in range(5)]
+    for markdown in markdowns:
+        assert _types(markdown, "Anna kom\n\na | b\n--|--")[:3] == ["paragraph_open", "inline", "text"]
+    # A finishing rule that changes plain text, and a rule before `text`: plain text is parsed.
+    finishing.inline.ruler2.push("shout", _Shout.finish)
+    first.inline.ruler.before("text", "shout", _Shout.rule)
+    assert [t.content for t in finishing.parse("Anna kom")[1].children] == ["ANNA KOM"]
+    assert _types(first, "Anna kom") == ["paragraph_open", "inline", "shout", "paragraph_close"]
+    # A character a plugin's rule starts at, added after the rule was made.
+    stopping.inline.ruler.after("text", "section_sign", _Shout.section_sign)
     stopping.inline.add_terminator_char("§")
-    assert _parsed(stopping, "Se § 5") != _parsed(MARKDOWN, "Se § 5")
     assert [t.type for t in stopping.parse("Se § 5")[1].children] == ["text", "section_sign", "text"]
+    # Block rules disabled or added: the first-character rule follows the chain.
+    no_tables.block.ruler.disable("table")
+    assert "table_open" in _types(MARKDOWN, "a | b\n--|--") and "table_open" not in _types(no_tables, "a | b\n--|--")
+    added.block.ruler.before("paragraph", "shout", _Shout.block)
+    assert _types(added, "Anna kom") == ["shout"]
 
 
-class _SectionSign:
+class _Shout:
+    """Rules of a plugin, added to a Markdown already made."""
+
+    @staticmethod
+    def finish(state) -> None:
+        for token in state.tokens:
+            if token.type == "text":
+                token.content = token.content.upper()
+
     @staticmethod
     def rule(state, silent: bool) -> bool:
+        if not silent:
+            state.push("shout", "", 0)
+        state.pos = state.posMax
+        return True
+
+    @staticmethod
+    def section_sign(state, silent: bool) -> bool:
         if state.src[state.pos] != "§":
             return False
         if not silent:
             state.push("section_sign", "", 0)
         state.pos += 1
         return True
+
+    @staticmethod
+    def block(state, start: int, end: int, silent: bool) -> bool:
+        if not silent:
+            state.push("shout", "", 0)
+        state.line = start + 1
+        return True
+
+
+def test_a_block_is_offered_only_to_the_rules_that_may_match_its_first_character():
+    markdown, offered = create_markdown(), []
+    for rule in markdown.block.ruler.__rules__:
+        if rule.enabled and rule.name in ("heading", "hr", "list", "fence", "blockquote", "reference", "table"):
+            def counted(state, start, end, silent, name=rule.name, fn=rule.fn):
+                offered.append(name)
+                return fn(state, start, end, silent)
+            markdown.block.ruler.at(rule.name, counted, {"alt": rule.alt})
+    assert _types(markdown, "Anna kom") == ["paragraph_open", "inline", "text", "paragraph_close"]
+    assert offered == ["table"]
+    offered.clear()
+    assert _types(markdown, "# Rubrik")[0] == "heading_open" and offered == ["table", "heading"]
+
+
+def test_our_markdown_takes_both_short_cuts():
+    assert MARKDOWN.block.ruler.get_active_rules()[0] == "by_first_character"
+    inline = MARKDOWN.core.ruler.getRules("")[MARKDOWN.core.ruler.get_active_rules().index("inline")]
+    assert inline is not markdown_it_inline and inline.__name__ == "parse_inlines"
 
 
 @settings(max_examples=300)
