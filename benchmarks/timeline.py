@@ -4,7 +4,8 @@ slice of wall time (Linux only).
 
     python benchmarks/timeline.py [--slice MS] -- COMMAND [ARG ...]
 
-For example, where a whole build over two cores leaves a core idle:
+For example, where a whole build over two cores leaves a core idle (a cold build: delete
+the output directory first):
 
     python benchmarks/timeline.py -- .venv/bin/python benchmarks/build_only.py \\
         --content /dev/shm/site-gen-bench/corpus-1000/content --output /dev/shm/timeline-out
@@ -13,8 +14,8 @@ Runs COMMAND and, every 2 ms until it ends, reads the CPU time of it and of ever
 under it from `/proc/<pid>/schedstat` (nanoseconds on a CPU, unlike the 10 ms ticks of
 `/proc/<pid>/stat`). Prints one row per slice: each process's CPU milliseconds in it, in
 the order the processes were first seen (p0 is COMMAND), and their sum with a bar. A slice
-of 20 ms on two cores holds at most 40 ms; this sampler takes about 1.4 ms of each. The
-output directory must be empty or absent, as for a cold build: delete it first.
+of 20 ms on two cores holds at most 40 ms of CPU; the sampler itself uses about 1.4 ms of
+CPU per 20 ms, which the rows do not count.
 """
 
 from __future__ import annotations

@@ -138,7 +138,8 @@ def test_peak_memory_is_the_sum_over_the_process_tree(tmp_path):
 
 
 def test_timeline_shows_each_process_busy_when_it_is(tmp_path):
-    # The parent spins alone for 0.3 s, then waits while a child it forks spins for 0.3 s.
+    # The parent spins alone for 0.3 s, then waits while a child it forks spins for 0.3 s and
+    # then waits for a grandchild that spins for 0.3 s.
     code = """
         import os, time
         def spin(seconds):
@@ -147,21 +148,26 @@ def test_timeline_shows_each_process_busy_when_it_is(tmp_path):
         spin(0.3)
         if os.fork() == 0:
             spin(0.3)
+            if os.fork() == 0:
+                spin(0.3)
+                os._exit(0)
+            os.wait()
             os._exit(0)
         os.wait()
     """
     samples = timeline.sample(_python(code))
     pids = list(dict.fromkeys(pid for _, pid, _ in samples))
-    assert len(pids) == 2
+    assert len(pids) == 3
     cpu = {pid: max(used for _, p, used in samples if p == pid) for pid in pids}
-    assert cpu[pids[0]] >= 0.25e9 and cpu[pids[1]] >= 0.2e9
+    assert cpu[pids[0]] >= 0.25e9 and cpu[pids[1]] >= 0.2e9 and cpu[pids[2]] >= 0.2e9
     child_started = min(at for at, p, _ in samples if p == pids[1])
     assert child_started >= 0.25e9  # after the parent's own 0.3 s
     rows = timeline.report(samples, 100)
-    assert rows[0].split() == ["ms", "p0", "p1", "sum"]
-    slices = [[float(cell) for cell in row.split()[:3]] for row in rows[1:-1]]
-    assert sum(parent for _, parent, _ in slices) >= 250 and sum(child for _, _, child in slices) >= 200
-    assert min(start for start, _, child in slices if child > 0) >= 200  # the child only after the parent's spin
+    assert rows[0].split() == ["ms", "p0", "p1", "p2", "sum"]
+    slices = [[float(cell) for cell in row.split()[:4]] for row in rows[1:-1]]
+    assert [sum(row[column] for row in slices) >= 200 for column in (1, 2, 3)] == [True, True, True]
+    # Each starts only after the one before it has spun.
+    assert min(row[0] for row in slices if row[2] > 0) >= 200 and min(row[0] for row in slices if row[3] > 0) >= 400
 
 
 def test_a_build_past_its_timeout_is_killed_and_marked(tmp_path):
