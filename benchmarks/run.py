@@ -289,7 +289,8 @@ def report(result: dict) -> str:
     machine = result["machine"]
     lines = [
         f"Run of {result['started']} to {result['finished']}: `{result['command']}`",
-        f"Machine: {machine['cores']} cores, {machine['platform']}, Python {machine['python']}; load average "
+        f"Machine: {machine['cores']} cores, {machine['platform']}, "
+        f"{machine.get('interpreter') or 'Python ' + machine['python']}; load average "
         f"{machine['load_before']} before, {machine['load_after']} after. Work directory {result['work']} ({main_place}).",
         "",
     ]
@@ -490,7 +491,7 @@ def run_bench(settings: argparse.Namespace) -> int:
         "started": dt.datetime.now().isoformat(timespec="seconds"), "command": " ".join(sys.argv),
         "work": str(settings.work.resolve()), "disk": str(settings.disk) if settings.disk else None,
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "load_before": _load()},
+                    "interpreter": interpreter(), "load_before": _load()},
         "tools": {tool.name: {"label": tool.label, "pages": tool.pages} for tool in tools},
         "versions": {**_project_versions(), **(peers.versions() if wanted_peers else {})},
         "sizes": {},
@@ -520,6 +521,21 @@ def _project_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     return versions
+
+
+def interpreter() -> str:
+    """The interpreter that runs site-gen and the Python peers (the peers' environment is made
+    from it), and whether libpython is a shared library in it. How Python was built matters: a
+    libpython in a shared library (pyenv's default) calls its own functions through a table,
+    and without profile-guided and link-time optimisation a build of site-gen took 8 % longer
+    than on Debian's python3.11, which has them and links libpython in (`benchmarks/RESULTS.md`)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            shared = "shared libpython" if any("/libpython" in line for line in maps) else "libpython linked in"
+    except OSError:  # not Linux
+        shared = "libpython: unknown"
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    return f"{platform.python_implementation()} {platform.python_version()} ({base}, {shared})"
 
 
 def _load() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import platform
 import statistics
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import yaml
 
 from benchmarks import convert, gen_corpus, timeline
 from benchmarks.measure import growth_exponent, run_measured
-from benchmarks.run import _environment, _tree_digest
+from benchmarks.run import _environment, _tree_digest, interpreter
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 2**20
@@ -196,6 +197,10 @@ def test_the_command_measures_site_gen_and_leaves_the_corpus_as_it_was(tmp_path)
         stamp = json.loads((work / f"corpus-{n}" / "corpus.json").read_text(encoding="utf-8"))
         assert stamp["digest"] == _tree_digest(work / f"corpus-{n}" / "content")
     assert "Growth with N" in run.stdout and "| 20 |" in run.stdout
+    # the interpreter, which makes a difference of its own, is recorded and reported
+    assert result["machine"]["interpreter"] == interpreter() and interpreter() in run.stdout
+    assert interpreter().startswith(f"{platform.python_implementation()} {platform.python_version()} (")
+    assert interpreter().endswith(("shared libpython)", "libpython linked in)"))
 
 
 def test_tools_run_with_a_bytecode_cache_as_on_a_users_machine(tmp_path, monkeypatch):
