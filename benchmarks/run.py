@@ -15,6 +15,9 @@ each peer's site directory from it (untimed, `convert.py`), and measures:
   (`rebuild.py`: a warm build, nothing changed / one meeting changed), and edit → page on
   disk in the real `site-gen serve` (`edit_latency.py`);
 - how each time grows with N: the least-squares exponent of log(time) over log(N).
+The interpreter that runs this script runs site-gen and, through the peers' environment
+`setup` makes from it, Pelican and MkDocs: on Debian, make `.venv` from the system's python3,
+as the README's setup does there (`benchmarks/RESULTS.md` says why it matters).
 Everything lives in the work directory (default: tmpfs, /dev/shm/site-gen-bench); `--disk
 DIR` repeats the cold builds with corpus and output in DIR. Results are also written as
 JSON in WORK/results/.
@@ -527,7 +530,7 @@ def interpreter() -> str:
     """The interpreter that runs site-gen and the Python peers (the peers' environment is made
     from it), and whether libpython is a shared library in it. How Python was built matters: a
     libpython in a shared library (pyenv's default) calls its own functions through a table,
-    and without profile-guided and link-time optimisation a build of site-gen took 8 % longer
+    and without profile-guided and link-time optimisation a build of site-gen took 6–8 % longer
     than on Debian's python3.11, which has them and links libpython in (`benchmarks/RESULTS.md`)."""
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
