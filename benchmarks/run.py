@@ -528,10 +528,12 @@ def _project_versions() -> dict[str, str]:
 
 def interpreter() -> str:
     """The interpreter that runs site-gen and the Python peers (the peers' environment is made
-    from it), and whether libpython is a shared library in it. How Python was built matters: a
-    libpython in a shared library (pyenv's default) calls its own functions through a table,
-    and without profile-guided and link-time optimisation a build of site-gen took 6–8 % longer
-    than on Debian's python3.11, which has them and links libpython in (`benchmarks/RESULTS.md`)."""
+    from it), and whether libpython is a shared library in it. How Python was built matters.
+    In a libpython built as a shared library (`--enable-shared`, as this machine's pyenv
+    Python is), the interpreter calls its own functions through the library's tables. Built
+    that way and without profile-guided and link-time optimisation, a build of site-gen took
+    6–8 % longer than on Debian's python3.11, which has both and links libpython in
+    (`benchmarks/RESULTS.md`, session 11)."""
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
             shared = "shared libpython" if any("/libpython" in line for line in maps) else "libpython linked in"
