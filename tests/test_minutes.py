@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_gen.minutes import EXCERPT_LENGTH, _excerpt
+from site_gen.minutes import EXCERPT_LENGTH, _excerpt, _is_collapsed
 
 
 def whole_text_excerpt(texts: list[str]) -> str:
@@ -18,13 +18,18 @@ def whole_text_excerpt(texts: list[str]) -> str:
     return text[: cut if cut > 0 else EXCERPT_LENGTH].rstrip(",;:–-") + " …"
 
 
-_WORDS = st.text(alphabet=st.sampled_from("ab,;:–- \n\tö"), max_size=90)
+_WORDS = st.text(alphabet=st.sampled_from("ab,;:–- \n\tö\xa0\u2028\u3000\x1f\xad"), max_size=90)
 
 
 @given(st.lists(_WORDS, max_size=12), st.integers(min_value=0, max_value=400))
 def test_excerpt_equals_cutting_the_whole_text(texts, padding):
     texts = [*texts, "x" * padding]  # one long word: the cut falls inside or after it
     assert _excerpt(texts) == whole_text_excerpt(texts)
+
+
+@given(st.text(max_size=40))
+def test_a_text_is_taken_as_collapsed_only_when_it_is(text):
+    assert _is_collapsed(text) <= (text == " ".join(text.split()))
 
 
 def test_excerpt_of_a_long_item_is_cut_at_a_space():
