@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import inline as markdown_it_inline
 from markdown_it.rules_core.normalize import normalize
 from markdown_it.rules_core.state_core import StateCore
 
 from site_gen.check import check_content
-from site_gen.markdown import MARKDOWN, create_markdown, normalize_line_ends, render_markdown
+from site_gen.markdown import MARKDOWN, create_markdown, normalize_line_ends, render_markdown, render_open_links
 from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
 
 from .conftest import REPO, LinkCollector, build, meeting_file
@@ -313,3 +314,60 @@ def test_the_first_character_rule_parses_every_real_and_test_text_as_markdown_it
         assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
     assert "by_first_character" in MARKDOWN.block.ruler.get_active_rules()
 
+
+
+STOCK_RENDERER = create_markdown(RendererHTML)
+"""Our Markdown with markdown-it's own renderer instead of ours (`markdown._Renderer`)."""
+
+
+def _rendered_both_ways(text: str, ours=MARKDOWN, theirs=STOCK_RENDERER) -> tuple[list[str], list[str]]:
+    """`text` rendered by each renderer, as the site renders Markdown: with links relative to a
+    page, absolute under the site's address (the feed), and with the site's links left open."""
+    found = []
+    for markdown in (ours, theirs):
+        tokens = markdown.parse(text, {})
+        found.append([markdown.renderer.render(tokens, markdown.options, env) for env in (
+            {"page_url": "/moten/2020-01-13-styrgruppen/"}, {"site_base": "https://example.se/protokoll/"},
+            {"open_targets": []})])
+    return found[0], found[1]
+
+
+def test_our_renderer_writes_what_markdown_it_writes_for_every_real_and_test_text():
+    texts = [path.read_text(encoding="utf-8") for folder in ("content", "tests/fixtures")
+             for path in sorted((REPO / folder).rglob("*")) if path.suffix in (".md", ".txt")]
+    for text in [*texts, *BLOCK_STARTS, *INLINE_TEXTS, *REFUSED_LINKS]:
+        ours, theirs = _rendered_both_ways(text)
+        assert ours == theirs, text
+    assert type(MARKDOWN.renderer) is not RendererHTML
+
+
+@settings(max_examples=300)
+@given(BLOCK_TEXT)
+def test_our_renderer_writes_what_markdown_it_writes(text):
+    ours, theirs = _rendered_both_ways(text)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("option", ["breaks", "xhtmlOut"])
+def test_our_renderer_follows_the_options_as_markdown_it_does(option):
+    ours, theirs = create_markdown(), create_markdown(RendererHTML)
+    for markdown in (ours, theirs):
+        markdown.options[option] = not markdown.options[option]
+    for text in ("Anna\nkom\n\n---\n\n- a\n- b", "a  \nb\n\n![bild](/a.png)"):
+        assert _rendered_both_ways(text, ours, theirs)[0] == _rendered_both_ways(text, ours, theirs)[1]
+
+
+@pytest.mark.parametrize("rule", ["text", "softbreak", "list_item_open", "paragraph_open", "bullet_list_close"])
+def test_a_render_rule_added_after_the_markdown_is_made_is_followed(rule):
+    ours, theirs = create_markdown(), create_markdown(RendererHTML)
+    text = "Anna kom\nsent\n\n- punkt\n- [x] klar\n\n## Rubrik"
+    assert _rendered_both_ways(text, ours, theirs)[0] == _rendered_both_ways(text, ours, theirs)[1]
+    for markdown in (ours, theirs):
+        markdown.add_render_rule(rule, lambda self, tokens, idx, options, env: f"[{tokens[idx].type}]")
+    html = _rendered_both_ways(text, ours, theirs)
+    assert html[0] == html[1] and f"[{rule}]" in html[0][0]
+
+
+def test_open_links_are_rendered_by_our_renderer():
+    body = render_open_links(MARKDOWN.parse("[Anna](/personer/anna/) & <b>"))
+    assert body.targets == ("/personer/anna/",) and "&amp; &lt;b&gt;" in "".join(body.fragments)
