@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from typing import Any
 
@@ -47,6 +46,8 @@ class FieldReader:
         """Unknown keys are errors: a typo like `atendees:` must not vanish silently."""
         for key in self.meta:
             if key not in allowed:
+                import difflib  # here: only a file with an unknown key needs it
+
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 hint = f" – menade du '{close[0]}'?" if close else f" – tillåtna fält: {', '.join(sorted(allowed))}"
                 self.error(key, f"okänt fält '{self.label(key)}'{hint}")

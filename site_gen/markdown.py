@@ -22,8 +22,8 @@
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
-import secrets
 import re
 from collections.abc import Sequence
 
@@ -387,7 +387,7 @@ def _render_name_link(
 
 
 _OPEN_TARGETS = "open_targets"
-_OPEN_TARGET = f"\x00{secrets.token_hex(8)}\x00"
+_OPEN_TARGET = f"\x00{os.urandom(8).hex()}\x00"
 """Stands for an open link target while `render_open_links` renders: random, so that no
 text can hold it (markdown-it turns NUL in the text into U+FFFD, names could keep one)."""
 

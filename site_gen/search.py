@@ -19,12 +19,9 @@ import hashlib
 import html
 import json
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import cbor2
 
 from .errors import BuildFailed, ContentError, display_path
 from .swedish import sort_key
@@ -58,6 +55,10 @@ def index_site(site_dir: Path, shown: Path | None = None) -> IndexReport:
     Raises `BuildFailed` with a message saying what to do when Pagefind is missing or
     fails; its path is `shown` (the output directory when `site_dir` is a staging copy).
     """
+    import subprocess  # here, as cbor2 in the index files' functions: only a build that indexes needs them
+
+    import cbor2
+
     started = time.perf_counter()
     where = display_path(shown or site_dir)
     binary = pagefind_binary()
@@ -94,6 +95,8 @@ _SIGNATURE = b"pagefind_dcd"
 
 
 def _read_index_file(path: Path) -> object:
+    import cbor2
+
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(_SIGNATURE):
         raise ValueError(f"{path.name} har inte Pagefinds signatur")
@@ -102,6 +105,8 @@ def _read_index_file(path: Path) -> object:
 
 def _write_index_file(folder: Path, prefix: str, suffix: str, value: object, digits: int) -> str:
     """Write `value` as an index file named by its content; return the name's hash part."""
+    import cbor2
+
     data = gzip.compress(_SIGNATURE + cbor2.dumps(value), mtime=0)
     name = f"{prefix}{hashlib.sha256(data).hexdigest()[:digits]}"
     (folder / f"{name}{suffix}").write_bytes(data)
