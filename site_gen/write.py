@@ -96,7 +96,12 @@ class TreeWriter:
         target = fresh_path(self.root, file.path)
         parent = target.rpartition("/")[0]
         if parent not in self._made:
-            os.makedirs(parent, exist_ok=True)
+            try:  # its own folder, most often (a page's): `makedirs` would look at each folder above it first
+                os.mkdir(parent)
+            except FileExistsError:  # made by another process of the build
+                pass
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
             self._made.add(parent)
         with open(target, "wb") as out:
             out.write(file.data)
