@@ -115,28 +115,33 @@ class _Linker:
         out: list[Token] = []
         link_depth = 0
         for child in inline.children or []:
-            if child.type == "link_open":
+            kind = child.type
+            if kind == "text":
+                found = self.names[id(child)]
+                matches = found.matches
+                if link_depth == 0:  # the text of an editor's own link is theirs: not a mention
+                    if found.first_names:
+                        self._warn_unlinked_first_names(found, block_line)
+                    for match in matches:
+                        if not self._is_withheld(match.target):
+                            for m in mentioned:
+                                m.add(match.target)
+                if matches:
+                    out += link_text(child.content, matches, self.withheld, link=not in_heading and link_depth == 0)
+                else:  # most texts: no name in them
+                    out.append(child)
+                continue
+            if kind == "link_open":
                 link_depth += 1
                 href = self._internal_path(str(child.attrGet("href") or ""), block_line)
                 target = self.index.by_url(href) if href else None
                 if target:
                     for m in mentioned:
                         m.add(target)
-            elif child.type == "link_close":
+            elif kind == "link_close":
                 link_depth -= 1
-            if child.type == "entity_ref":
+            if kind == "entity_ref":
                 out += self._entity_ref(child, block_line, inline.content, mentioned, plain=in_heading or link_depth > 0)
-            elif child.type == "text":
-                found = self.names[id(child)]
-                matches = found.matches
-                if link_depth == 0:  # the text of an editor's own link is theirs: not a mention
-                    self._warn_unlinked_first_names(found, block_line)
-                    for match in matches:
-                        if not self._is_withheld(match.target):
-                            for m in mentioned:
-                                m.add(match.target)
-                link = not in_heading and link_depth == 0
-                out += link_text(child.content, matches, self.withheld, link=link) if matches else [child]
             else:
                 out.append(child)
         return out
@@ -243,17 +248,18 @@ def link_minutes(
     anchors: dict[str, int] = dict.fromkeys(RESERVED_IDS, 2)
     items: list[_ItemDraft] = []
     for position, token in enumerate(tokens):
-        if token.type == "heading_open":
+        kind = token.type
+        if kind == "heading_open":
             if token.tag == "h1":
                 line = record.origin.body_line + (token.map[0] if token.map else 0)
                 problems.error(record.origin.shown_path, line, "rubriker i protokollet börjar med ## (# är sidans titel) – skriv ## framför rubriken")
             elif token.tag in ("h2", "h3"):
                 items.append(_ItemDraft("", "", int(token.tag[1])))  # titled below, from the linked text
-        elif token.type == "inline":
+        elif kind == "inline":
             in_heading = tokens[position - 1].type == "heading_open"
             heading_is_item = in_heading and tokens[position - 1].tag in ("h2", "h3")
-            current = [items[-1].mentions] if items else []
-            token.children = linker.link_inline(token, [meeting_mentions, *current], in_heading)
+            mentions = (meeting_mentions, items[-1].mentions) if items else (meeting_mentions,)
+            token.children = linker.link_inline(token, mentions, in_heading)
             if heading_is_item:  # after linking, so a withheld name never reaches a title or an anchor
                 item = items[-1]
                 item.title = _plain_text(token)
