@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,26 +46,31 @@ class PageLinks(dict[str, str]):
 
     Working out a link (`markdown.relative_url`) took a quarter of the time a meeting page took
     to render. Most links lead into another section of the site than the page's: those are
-    written here from what is known of the page once, a climb to the root and the path."""
+    written here from what is known of the page once, a climb to the root and the path. Such a
+    link is the same from every page that climbs as far from the same section (or links from
+    the same root): with `known` (kept by the `Renderer`), each page starts with those that
+    pages like it worked out, and the thousands of meeting pages work out each link once."""
 
-    def __init__(self, page_url: str, link_root: str | None):
-        super().__init__()
-        self.page_url, self.link_root = page_url, link_root
+    def __init__(self, page_url: str, link_root: str | None, known: dict[tuple, dict[str, str]] | None = None):
         folders = page_folders(page_url)
         self._climb = "../" * len(folders) if folders else None
         """From the page to the site's root, when the page is in a section's folder."""
         self._own = ("//", f"/{folders[0]}") if folders else ()
         """Targets starting so are not into another section (or not paths at all)."""
+        self._shared: dict[str, str] = {} if known is None else known.setdefault((self._climb, self._own, link_root), {})
+        """The links into other sections from pages like this one."""
+        super().__init__(self._shared)
+        self.page_url, self.link_root = page_url, link_root
 
     def __missing__(self, target: str) -> str:
         """A root-relative URL as the page links it: relative to the page, or from the site's root
         on a page whose links must work at any depth (`Page.links_from_root`)."""
         root = self.link_root
         if root and target.startswith("/") and not target.startswith("//"):
-            link = root + target.lstrip("/")
+            link = self._shared[target] = root + target.lstrip("/")
         elif (self._climb is not None and target.startswith("/") and not target.startswith(self._own)
               and "/." not in target and "//" not in target):
-            link = self._climb + target[1:]  # what `relative_url` makes of it, sooner
+            link = self._shared[target] = self._climb + target[1:]  # what `relative_url` makes of it, sooner
         else:
             link = relative_url(target, self.page_url)
         self[target] = link
@@ -175,6 +180,8 @@ def create_environment(templates_dir: Path, *, auto_reload: bool = True) -> jinj
 class Renderer:
     env: jinja2.Environment
     config: SiteConfig
+    links: dict[tuple, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    """The links into other sections that the pages rendered so far worked out (`PageLinks`)."""
 
     def render(self, page: Page) -> str:
         try:
@@ -190,7 +197,7 @@ class Renderer:
         config = self.config
         link_root = (config.base_url or "/") if page.links_from_root else None
         return {
-            PAGE_LINKS: PageLinks(page.url, link_root),
+            PAGE_LINKS: PageLinks(page.url, link_root, self.links),
             "site": config,
             "page": page.view,
             "page_title": page.title,

@@ -73,11 +73,29 @@ _URL_PARTS = st.sampled_from(["moten", "personer", "x", "moten-2", ".", "..", ""
            ["//cdn.example/x", "https://example.se/", "mailto:a@b.se", "#punkt", "/moten", "/moten#a"]),
        st.sampled_from([None, "/", "https://example.se/protokoll/"]))
 def test_page_links_give_what_relative_url_gives(page_url, target, link_root):
+    assert render.PageLinks(page_url, link_root)[target] == _link(target, page_url, link_root)
+
+
+def _link(target: str, page_url: str, link_root: str | None) -> str:
     if link_root and target.startswith("/") and not target.startswith("//"):
-        expected = link_root + target.lstrip("/")
-    else:
-        expected = markdown.relative_url(target, page_url)
-    assert render.PageLinks(page_url, link_root)[target] == expected
+        return link_root + target.lstrip("/")
+    return markdown.relative_url(target, page_url)
+
+
+_PAGE_URLS = st.lists(_URL_PARTS, max_size=3).map(lambda parts: "/" + "/".join(parts) + "/")
+_TARGETS = st.lists(_URL_PARTS, max_size=3).map(lambda parts: "/" + "/".join(parts)) | st.sampled_from(
+    ["/moten/", "/moten/a/", "/personer/x/", "/x/", "//cdn.example/x", "#punkt"])
+
+
+@given(st.lists(st.tuples(_PAGE_URLS, st.lists(_TARGETS, max_size=4)), max_size=6),
+       st.sampled_from([None, "/", "https://example.se/protokoll/"]))
+def test_pages_that_share_what_they_know_of_links_give_what_relative_url_gives(pages, link_root):
+    known: dict = {}  # as one `Renderer` keeps it for every page it renders
+    for page_url, targets in pages:
+        links = render.PageLinks(page_url, link_root, known)
+        for target in [*targets, *targets]:
+            assert links[target] == _link(target, page_url, link_root), (page_url, target)
+        assert all(link == _link(target, page_url, link_root) for target, link in links.items())
 
 
 def test_site_rendered_with_our_environment_equals_plain_jinja(tmp_path, monkeypatch):
