@@ -50,7 +50,7 @@ REFUSED_URLS = "refused_urls"
 
 
 def create_markdown(renderer_cls: type[RendererHTML] | None = None) -> MarkdownIt:
-    """`renderer_cls`: markdown-it's own renderer, to compare ours with (`tests/test_fast_paths.py`)."""
+    """`renderer_cls`: markdown-it's own renderer, to compare ours with (`tests/test_hostile_markdown.py`)."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False},
                     renderer_cls=renderer_cls or _Renderer)
     md.enable(["table", "strikethrough"])
