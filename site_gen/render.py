@@ -53,6 +53,8 @@ class PageLinks(dict[str, str]):
     from a copy of them: at N=10,000 a meeting page would copy 1,500 links to use 30.)"""
 
     def __init__(self, page_url: str, link_root: str | None, known: dict[tuple, dict[str, str]] | None = None):
+        super().__init__()
+        self.page_url, self.link_root = page_url, link_root
         folders = page_folders(page_url)
         self._climb = "../" * len(folders) if folders else None
         """From the page to the site's root, when the page is in a section's folder."""
@@ -60,8 +62,6 @@ class PageLinks(dict[str, str]):
         """Targets starting so are not into another section (or not paths at all)."""
         self._shared: dict[str, str] = {} if known is None else known.setdefault((self._climb, self._own, link_root), {})
         """The links into other sections from pages like this one."""
-        super().__init__()
-        self.page_url, self.link_root = page_url, link_root
 
     def __missing__(self, target: str) -> str:
         """A root-relative URL as the page links it: relative to the page, or from the site's root
