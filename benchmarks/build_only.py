@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from site_gen.cli import exit_now  # noqa: E402
+from site_gen.cli import exit_now, import_pipeline  # noqa: E402
 from site_gen.errors import BuildFailed  # noqa: E402
-from site_gen.pipeline import BuildOptions, build_site  # noqa: E402
+from site_gen.options import BuildOptions  # noqa: E402
 
 
 _report = None
@@ -30,8 +30,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--jobs", type=int, default=0, help="processes (0: one per available CPU)")
     args = parser.parse_args()
+    pipeline = import_pipeline()  # as `build.py` imports it
     try:
-        report = build_site(BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False,
+        report = pipeline.build_site(BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False,
                                           jobs=args.jobs))
     except BuildFailed as failure:
         for error in failure.errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
 import shutil
@@ -103,6 +104,17 @@ def test_after_a_failed_build_the_site_is_built_again_once_fixed(project, capsys
     code, out, _ = build(project, capsys)
     assert code == 0 and out.startswith("Byggde")
     assert "En ny mening." in (project / "public" / "moten" / meeting.stem / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(project, capsys):
+    """The pipeline is imported with the collector off and its objects frozen
+    (`cli.import_pipeline`); the build then unfreezes everything at its end, built or failed."""
+    assert gc.isenabled()
+    code, _, _ = build(project, capsys)
+    assert code == 0 and gc.isenabled() and gc.get_freeze_count() == 0
+    (project / "content" / "site.toml").write_text("title = \n", encoding="utf-8")
+    code, _, _ = build(project, capsys)
+    assert code == 1 and gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_the_command_ends_at_once_yet_says_and_writes_everything(project):
