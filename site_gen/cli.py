@@ -96,8 +96,11 @@ def import_pipeline() -> ModuleType:
     then frozen (`gc.freeze`: left out of later scans). The imports make tens of thousands of
     objects (modules, classes, functions, compiled patterns) that live as long as the process:
     the collector would scan them again and again and find nothing to free. A few ms of a
-    build's 0.1 s of imports (benchmarks/RESULTS.md, session 13). The build unfreezes them at
-    its end (`pipeline._fewer_collections`)."""
+    build's 0.1 s of imports (benchmarks/RESULTS.md, session 13). The build unfreezes
+    everything at its end (`pipeline._fewer_collections`). Once imported (a second build in
+    one process, as in the tests), the module is given as it is: nothing is frozen."""
+    if (imported := sys.modules.get(f"{__package__}.pipeline")) is not None:
+        return imported
     enabled = gc.isenabled()
     gc.disable()
     try:
