@@ -32,8 +32,8 @@ def main() -> int:
     args = parser.parse_args()
     pipeline = import_pipeline()  # as `build.py` imports it
     try:
-        report = pipeline.build_site(BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False,
-                                          jobs=args.jobs))
+        options = BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False, jobs=args.jobs)
+        report = pipeline.build_site(options)
     except BuildFailed as failure:
         for error in failure.errors:
             print(error, file=sys.stderr)

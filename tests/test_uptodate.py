@@ -106,9 +106,19 @@ def test_after_a_failed_build_the_site_is_built_again_once_fixed(project, capsys
     assert "En ny mening." in (project / "public" / "moten" / meeting.stem / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_first_import_of_the_pipeline_is_frozen_and_the_collector_on_again():
+    """`cli.import_pipeline` in a fresh process: the collector is on afterwards, and what the
+    imports made is frozen (this process has imported the pipeline long since)."""
+    code = ("import gc, sys; from site_gen import cli; cli.import_pipeline(); "
+            "print(gc.isenabled(), gc.get_freeze_count() > 10_000, 'site_gen.pipeline' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "True", "True"]
+
+
 def test_a_build_leaves_the_cycle_collector_as_it_found_it(project, capsys):
-    """The pipeline is imported with the collector off and its objects frozen
-    (`cli.import_pipeline`); the build then unfreezes everything at its end, built or failed."""
+    """Whatever the pipeline's import did (`cli.import_pipeline`), a build leaves the collector
+    on and nothing frozen (`pipeline._fewer_collections` unfreezes), built or failed."""
     assert gc.isenabled()
     code, _, _ = build(project, capsys)
     assert code == 0 and gc.isenabled() and gc.get_freeze_count() == 0
