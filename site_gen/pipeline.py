@@ -164,7 +164,7 @@ class Site:
         # Before the processes that link are forked: they all write meetings' pages.
         compile_templates(options.templates_dir, [MEETING_TEMPLATE])
         gc.freeze()  # see `_fewer_collections`
-        with self._published(report, lap) as staging:
+        with self._published(report, lap, options.search_index) as staging:
             root = os.fspath(staging)
             write_meeting = functools.partial(MeetingPageWriter.for_outline, templates_dir=options.templates_dir,
                                               config=config, root=root)
@@ -192,8 +192,17 @@ class Site:
 
     def _build(self, report: BuildReport, started: float, lap: Callable[[str], None], in_place: bool) -> BuildReport:
         """A build in this process that keeps what it learns for the next (serve): in place,
-        only the pages whose inputs changed; otherwise every page, into a tree swapped in."""
+        only the pages whose inputs changed; otherwise every page, into a tree swapped in.
+
+        In place, every file waits for the end of the build (nothing reaches the served tree
+        before the build has passed its checks). So a build asked to work in place with nothing
+        of this `Site`'s on disk yet (serve's first), which writes every file, is written as a
+        whole build is: page by page into a tree swapped in at the end, only without the search
+        index (serve makes it on demand). At 10,000 meetings, holding every page took 165 MiB
+        more; and files left in the output directory by an earlier site no longer stay."""
         options = self.options
+        indexed = options.search_index and not in_place
+        in_place = in_place and self._last is not None
         config = load_config(options.content_dir, options.base_url)
         records = self._load()
         lap("load")
@@ -213,7 +222,7 @@ class Site:
             changed = list(files)
             lap("render")
         else:
-            with self._published(report, lap) as staging:
+            with self._published(report, lap, indexed) as staging:
                 report.library = library
                 report.written_paths = sorted(_write_files(files, TreeWriter(staging)))
         if affected is not None:  # the other pages' inputs are unchanged: keep their fingerprints
@@ -251,14 +260,14 @@ class Site:
         return report
 
     @contextlib.contextmanager
-    def _published(self, report: BuildReport, lap: Callable[[str], None]) -> Iterator[Path]:
+    def _published(self, report: BuildReport, lap: Callable[[str], None], indexed: bool) -> Iterator[Path]:
         """A tree beside the output directory to write the whole site into: when the block
-        ends, indexed for search and swapped in; removed if the block raises. The block sets
-        `report.library` and `report.written_paths`."""
+        ends, indexed for search (if `indexed`) and swapped in; removed if the block raises.
+        The block sets `report.library` and `report.written_paths`."""
         options = self.options
         with staged_site(options.output_dir) as staging:
             yield staging
-            if options.search_index:  # before the swap: the published site has its own index
+            if indexed:  # before the swap: the published site has its own index
                 lap("render")  # and write: each page was written as soon as it was rendered
                 report.search = index_site(staging, shown=options.output_dir)
                 # Made from pages already checked; checked all the same, as every output byte is.
@@ -266,7 +275,7 @@ class Site:
                 assert report.library is not None
                 _check_privacy(report.library, [OutputFile(p.relative_to(staging).as_posix(), p.read_bytes())
                                                 for p in index])
-        lap("index" if options.search_index else "render")  # "index" includes the swap
+        lap("index" if indexed else "render")  # "index" includes the swap
 
     def _pages_to_write(
         self, pages: Iterable[Page], renderer: Renderer, templates: dict[str, bytes],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import site_gen.write
 from site_gen.errors import BuildFailed
 from site_gen.pipeline import BuildOptions, Site, build_site
 
@@ -231,6 +232,37 @@ def test_a_failed_build_changes_nothing_and_the_next_one_catches_up(site, tmp_pa
     clean = tmp_path / "clean"
     build_site(BuildOptions(content_dir=content, output_dir=clean, search_index=False))
     assert tree_digest(served) == tree_digest(clean)
+
+
+def test_the_first_build_in_place_writes_a_fresh_tree_without_the_search_index(site, tmp_path, monkeypatch):
+    """Serve's first build (in place, nothing of this `Site`'s on disk yet) is written page by
+    page into a tree swapped in, never held whole: a page from an earlier site is gone with it,
+    and serve makes the search index on demand. The builds after it work in place."""
+    content = site()
+    mutator = Mutator(content, seed=3)
+    meetings = [path for _ in range(3) for path in mutator.new_meeting()]
+    served = tmp_path / "served"
+    build_site(BuildOptions(content_dir=content, output_dir=served, search_index=False))
+    left = served / "moten" / "ett-borttaget-mote" / "index.html"  # an earlier site's page
+    left.parent.mkdir(parents=True)
+    left.write_text("gammal", encoding="utf-8")
+    incremental = Site(BuildOptions(content_dir=content, output_dir=served))  # search_index=True
+    written_while_building = []
+    write = site_gen.write.TreeWriter.write
+    monkeypatch.setattr(site_gen.write.TreeWriter, "write",
+                        lambda self, file: written_while_building.append(file.path) or write(self, file))
+    first = incremental.build(in_place=True)
+    assert not left.exists() and not (served / "pagefind").exists()
+    assert sorted(written_while_building) == first.written_paths and len(first.written_paths) > 10
+    clean = tmp_path / "clean"
+    build_site(BuildOptions(content_dir=content, output_dir=clean, search_index=False))
+    assert tree_digest(served) == tree_digest(clean)
+    meeting = meetings[0]
+    meeting.write_text(meeting.read_text(encoding="utf-8") + "\nEn mening till.\n", encoding="utf-8")
+    incremental.forget([meeting])
+    written_while_building.clear()
+    again = incremental.build(in_place=True)
+    assert written_while_building == [] and 0 < len(again.written_paths) < len(first.written_paths)
 
 
 def test_editing_one_meeting_rewrites_only_its_dependent_pages(tmp_path):
