@@ -315,7 +315,6 @@ def test_the_first_character_rule_parses_every_real_and_test_text_as_markdown_it
     assert "by_first_character" in MARKDOWN.block.ruler.get_active_rules()
 
 
-
 STOCK_RENDERER = create_markdown(RendererHTML)
 """Our Markdown with markdown-it's own renderer instead of ours (`markdown._Renderer`)."""
 
