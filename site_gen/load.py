@@ -245,7 +245,7 @@ def _load_shared(
     results = {folder: [_GONE] * len(paths) for folder, paths in listing.items()}
     numbered = [(folder, position, path) for folder, paths in listing.items() for position, path in enumerate(paths)]
     work = functools.partial(_load_numbered, content_dir)
-    for (folder, position), result in shared_stream(work, numbered, workers, batch=LOAD_BATCH):
+    for (folder, position), result in shared_stream(work, numbered, workers, batch=LOAD_BATCH, total=len(numbered)):
         if result.stamp != _GONE.stamp:  # what a worker sends back is a copy, never `_GONE` itself
             path = listing[folder][position]
             results[folder][position] = files[path] = result

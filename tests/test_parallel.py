@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from site_gen import parallel
+
 REPO = Path(__file__).resolve().parent.parent
 
 SHARED_MAP = """
@@ -85,7 +87,9 @@ def steps():  # other work of this process, a step at a time
         yield [f"step {step}"] if step % 2 else []
 
 workers = parallel.start_workers(int(sys.argv[3]))
-results = list(parallel.shared_stream(work, items(), workers, batch, meanwhile=steps(), small_results=sys.argv[4] == "1"))
+total = count if sys.argv[6] == "1" else None
+results = list(parallel.shared_stream(work, items(), workers, batch, meanwhile=steps(), small_results=sys.argv[4] == "1",
+                                      total=total))
 expected = [-i for i in range(count)] + [f"step {step}" for step in range(count // 10 + 2) if step % 2]
 print(sorted(results, key=str) == sorted(expected, key=str) and made == list(range(count)))
 print(all(not worker.busy for worker in workers))
@@ -119,17 +123,31 @@ def test_shared_map_raises_when_a_worker_dies_instead_of_waiting_for_it():
     assert run.stdout.split() == ["a_worker_of_the_build_ended_before_its_work_was_done"]
 
 
-@pytest.mark.parametrize("small_results", [False, True], ids=["one call at a time", "batches sent ahead"])
+@pytest.mark.parametrize("total", [False, True], ids=["count unknown", "count known"])
+@pytest.mark.parametrize("small_results", [False, True], ids=["one batch ahead", "eight batches ahead"])
 @pytest.mark.parametrize(("count", "batch", "workers", "size"), [
     (0, 4, 2, 1), (1, 4, 2, 1), (7, 4, 2, 1), (1000, 4, 2, 1), (1000, 64, 2, 1), (1000, 64, 1, 1), (25, 4, 0, 1),
     (60, 4, 1, 300_000),  # batches larger than the pipe: kept until they fit, never waited on
 ])
-def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch, workers, size, small_results):
+def test_shared_stream_gives_every_result_once_and_leaves_no_worker_busy(count, batch, workers, size, small_results,
+                                                                         total):
     run = subprocess.run([sys.executable, "-c", SHARED_STREAM, str(count), str(batch), str(workers),
-                          str(int(small_results)), str(size)], cwd=REPO,
+                          str(int(small_results)), str(size), str(int(total))], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"]
+
+
+@pytest.mark.parametrize(("left", "batch", "workers", "expected"), [
+    (1000, 64, 1, 64),  # plenty left: the whole batch
+    (100, 64, 1, 25),  # a quarter of what is left: a worker holds two batches, this process the rest
+    (100, 64, 3, 12),
+    (20, 64, 1, 8),  # never fewer than eight items: each batch has costs of its own
+    (0, 64, 1, 8),
+    (1000, 4, 1, 4),  # unless the batch is smaller
+])
+def test_a_workers_batches_shrink_as_the_items_run_out(left, batch, workers, expected):
+    assert parallel._share(left, batch, workers) == expected
 
 
 class _Shared(dict):
