@@ -394,6 +394,10 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
                     pass
 
 
+_FEWEST = 8
+"""The fewest items in a batch `_share` makes (unless the batch asked for is smaller)."""
+
+
 def _share(left: int, batch: int, workers: int) -> int:
     """A worker's next batch when `left` items are still to be taken: `batch`, or fewer when
     they run out: half a process's share of them, since a worker holds its next batch besides
@@ -402,9 +406,6 @@ def _share(left: int, batch: int, workers: int) -> int:
     batches down to one file, the load stage took 2.0 ms longer than before at N=100; with
     eight at least, 0.6 ms, and at N=1,000 as little time as with one)."""
     return min(batch, max(_FEWEST, left // (2 * (workers + 1))))
-
-
-_FEWEST = 8
 
 
 _END = object()

@@ -12,8 +12,9 @@ every process of the build, in two rounds:
   forked workers (`parallel.ForkedWorker`) render the views they are sent and write the pages
   themselves, and answer only with the paths written and any non-public names found in them.
   So this process neither receives nor writes their bytes, and the answers are small enough
-  that a worker's next batch can be sent before it has answered (`parallel.shared_stream`'s
-  `small_results`): the workers never wait for this process between batches. A view refers
+  that a worker can be sent up to eight batches ahead (`parallel.shared_stream`'s
+  `small_results`): the workers never wait for this process between batches, even while it
+  does a long step of its own. A view refers
   to the meetings it lists (`views.MeetingSummary`), which each worker got once, with its job.
 
 Each process scans what it writes for non-public names (`privacy.OutputScanner`, sent once to
