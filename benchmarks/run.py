@@ -417,9 +417,10 @@ def _side_by_side(sizes: list[int], at: dict, place: str, tools: dict[str, dict]
 
 def _rebuild_ratios(sizes: list[int], at: dict, place: str) -> list[str]:
     """site-gen's rebuilds against Hugo's full build (the issue's target: at least 5× faster)."""
-    lines = ["", "Ratio of site-gen's rebuilds to Hugo's cold full build with its defaults (target: ≤ 0.2; "
+    title = ("Ratio of site-gen's rebuilds to Hugo's cold full build with its defaults (target: ≤ 0.2; "
              "the issue's rebuild after one meeting changed is serve's incremental path, while the CLI "
-             "builds the whole site and its search index again):", "",
+             "builds the whole site and its search index again):")
+    lines = ["", title, "",
              "| rebuild | " + " | ".join(f"N={n:,}" for n in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
     rows = (("CLI, nothing changed", lambda e: _walls(e.get("cli", {}).get("no_change", []))),
             ("CLI, one meeting changed", lambda e: _walls(e.get("cli", {}).get("one_meeting", []))),
