@@ -365,10 +365,6 @@ def shared_stream(work: Callable[[list[T]], list[R]], items: Iterable[T], worker
                         break
                     worker.send(message)
                 yield from results
-            unready = next((worker for worker in workers if worker.pending == 1 and worker not in ready), None)
-            if unready is not None and (chunk := next_batch()):
-                ready[unready] = (chunk, unready.message(work, chunk, reducers=reducers))
-                continue
             step = next(steps, _END) if workers else _END
             if step is not _END:
                 yield from step  # type: ignore[misc]
