@@ -54,7 +54,7 @@ def atom_feed(library: Library, config: SiteConfig) -> bytes:
         _text(feed, "subtitle", config.description)
     _link(feed, "self", address.of(FEED_URL), "application/atom+xml")
     _link(feed, "alternate", address.of("/"), "text/html")
-    _text(feed, "id", stable_uuid(config.title, "feed").urn)
+    _text(feed, "id", "urn:uuid:" + stable_uuid(config.title, "feed"))
     _text(feed, "updated", _timestamp(newest[0]) if newest else EMPTY_FEED_UPDATED)
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", config.title)
@@ -82,7 +82,7 @@ def _entry(feed: ET.Element, meeting: Meeting, library: Library, config: SiteCon
     entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
     _text(entry, "title", meeting.title)
     _link(entry, "alternate", address.of(meeting.url), "text/html")
-    _text(entry, "id", stable_uuid(config.title, meeting.slug).urn)
+    _text(entry, "id", "urn:uuid:" + stable_uuid(config.title, meeting.slug))
     _text(entry, "published", _timestamp(meeting))
     _text(entry, "updated", _timestamp(meeting))
     group = library.groups[meeting.group]

@@ -113,7 +113,7 @@ def _held_event(meeting: Meeting, announced: Announcement | None, library: Libra
     description = f"Dagordning: {', '.join(agenda)}." if agenda else "Protokollet har ingen dagordning."
     url = _page_url(config, meeting.url)
     return Event(
-        uid=str(stable_uuid(config.title, meeting.slug)),
+        uid=stable_uuid(config.title, meeting.slug),
         revised=meeting.date,
         date=meeting.date,
         start=announced[0].time if announced else None,
@@ -133,7 +133,7 @@ def _announced_event(
     description = f"Nästa möte enligt protokollet från mötet {format_date(by.date)}."
     return Event(
         # The slug its minutes will have: the same UID once they are published.
-        uid=str(stable_uuid(config.title, f"{announcement.date.isoformat()}-{group}")),
+        uid=stable_uuid(config.title, f"{announcement.date.isoformat()}-{group}"),
         revised=by.date,
         date=announcement.date,
         start=announcement.time,
@@ -204,21 +204,21 @@ def _encoded_events(library: Library, config: SiteConfig, cache: CalendarCache) 
 
 
 def encode_event(event: Event) -> str:
-    return "".join(fold(line) + "\r\n" for line in event_lines(event))
+    return "\r\n".join(map(fold, event_lines(event))) + "\r\n"
 
 
 def event_lines(event: Event) -> list[str]:
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
-        f"DTSTAMP:{event.revised.strftime('%Y%m%d')}T000000Z",
+        f"DTSTAMP:{_date_value(event.revised)}T000000Z",
     ]
     if event.start is None:
         following = event.date + dt.timedelta(days=1)
-        lines += [f"DTSTART;VALUE=DATE:{event.date.strftime('%Y%m%d')}", f"DTEND;VALUE=DATE:{following.strftime('%Y%m%d')}"]
+        lines += [f"DTSTART;VALUE=DATE:{_date_value(event.date)}", f"DTEND;VALUE=DATE:{_date_value(following)}"]
     else:
-        start = dt.datetime.combine(event.date, event.start)
-        lines.append(f"DTSTART;TZID={TIME_ZONE}:{start.strftime('%Y%m%dT%H%M%S')}")
+        start = event.start
+        lines.append(f"DTSTART;TZID={TIME_ZONE}:{_date_value(event.date)}T{start.hour:02}{start.minute:02}{start.second:02}")
     lines += [f"SUMMARY:{escape_text(event.summary)}", f"DESCRIPTION:{escape_text(event.description)}"]
     if event.location:
         lines.append(f"LOCATION:{escape_text(event.location)}")
@@ -227,6 +227,12 @@ def event_lines(event: Event) -> list[str]:
         lines.append(f"URL:{event.url}")
     lines.append("END:VEVENT")
     return lines
+
+
+def _date_value(date: dt.date) -> str:
+    """A DATE value (RFC 5545 §3.3.4): 20160208. (`strftime` takes four times as long, for
+    three dates of every meeting's event.)"""
+    return date.isoformat().replace("-", "")
 
 
 def escape_text(value: str) -> str:
@@ -240,6 +246,8 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """Split a content line into parts of at most 75 octets (RFC 5545 §3.1), never inside a
     UTF-8 character; every part after the first starts with a space, which counts."""
+    if len(line) <= MAX_LINE_OCTETS and line.isascii():  # an octet a character (most lines): it fits
+        return line
     data = line.encode("utf-8")
     if len(data) <= MAX_LINE_OCTETS:
         return line

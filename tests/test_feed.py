@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urljoin
@@ -10,6 +11,7 @@ from urllib.parse import urljoin
 import pytest
 
 from site_gen.feed import FEED_ENTRIES
+from site_gen.identity import NAMESPACE, stable_uuid
 
 from .conftest import REPO, LinkCollector, TextExtractor, build, meeting_file
 
@@ -51,6 +53,16 @@ def check_atom(feed: ET.Element) -> list[ET.Element]:
 
 def load(output: Path) -> ET.Element:
     return ET.parse(output / "feed.xml").getroot()
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Protokoll", "feed"), ("Protokoll", "2016-02-08-gemensam-utvecklingsgrupp"),
+    ("Ledningsgrupp för utveckling", "2018-05-14-lgu"), ("", ""), ("Å\nÄ", "ö\u0301 – 😀"),
+])
+def test_stable_uuid_is_the_name_based_uuid_of_rfc_4122(title, name):
+    expected = uuid.uuid5(uuid.UUID(bytes=NAMESPACE), f"{title}\n{name}")
+    assert stable_uuid(title, name) == str(expected)
+    assert uuid.UUID(stable_uuid(title, name)).version == 5
 
 
 def test_real_feed_lists_the_meetings_newest_first_with_their_minutes(real_site):
