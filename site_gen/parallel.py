@@ -102,6 +102,18 @@ def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs
         gc.unfreeze()
 
 
+def batches(items: Sequence[T], batch: int, processes: int) -> list[list[T]]:
+    """`items` in batches of `batch` for `shared_map` over `processes`, the last ones shorter
+    (`_share`): at the end, a process that has run out of batches waits for the others only as
+    long as a short batch takes."""
+    made, start = [], 0
+    while start < len(items):
+        size = batch if processes < 2 else _share(len(items) - start, batch, processes - 1)
+        made.append(list(items[start : start + size]))
+        start += size
+    return made
+
+
 def _chunk_done(work: Callable[[Any, T], R], state: Any, items: Sequence[T], chunk: int, number: int) -> list[R]:
     """The results of chunk `number`, wherever it is done."""
     return [work(state, item) for item in items[number * chunk : (number + 1) * chunk]]

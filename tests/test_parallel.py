@@ -150,6 +150,18 @@ def test_a_workers_batches_shrink_as_the_items_run_out(left, batch, workers, exp
     assert parallel._share(left, batch, workers) == expected
 
 
+@pytest.mark.parametrize(("count", "batch", "processes", "sizes"), [
+    (100, 25, 2, [25, 18, 14, 10, 8, 8, 8, 8, 1]),  # a quarter of what is left, at least eight
+    (100, 25, 1, [25, 25, 25, 25]),  # one process waits for nobody
+    (10, 25, 2, [8, 2]),
+    (0, 25, 2, []),
+])
+def test_batches_for_shared_map_are_shorter_at_the_end(count, batch, processes, sizes):
+    made = parallel.batches(list(range(count)), batch, processes)
+    assert [len(b) for b in made] == sizes
+    assert [item for b in made for item in b] == list(range(count))
+
+
 class _Shared(dict):
     """Stands for an object the receiving process holds already."""
 
