@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from benchmarks import convert, gen_corpus, timeline
+from benchmarks import calls, convert, gen_corpus, timeline
 from benchmarks.measure import growth_exponent, run_measured
 from benchmarks.run import _environment, _tree_digest, interpreter
 
@@ -169,6 +169,29 @@ def test_timeline_shows_each_process_busy_when_it_is(tmp_path):
     assert [sum(row[column] for row in slices) >= 200 for column in (1, 2, 3)] == [True, True, True]
     # Each starts only after the one before it has spun.
     assert min(row[0] for row in slices if row[2] > 0) >= 200 and min(row[0] for row in slices if row[3] > 0) >= 400
+
+
+def test_calls_reports_each_function_by_process_and_the_wait_at_the_end_of_linking():
+    lines = ["11 build_library 10.00 90.00", "11 _resolve_batch 20.00 50.00", "22 _resolve_batch 21.00 40.00",
+             "11 _resolve_batch 50.00 80.00", "22 _resolve_batch 40.50 75.50"]
+    report = calls.summary(lines)
+    assert report[1].split() == ["p0", "build_library", "1", "80.0", "10.0", "90.0"]
+    assert report[2].split() == ["p0", "_resolve_batch", "2", "60.0", "20.0", "80.0"]
+    assert report[3].split() == ["p1", "_resolve_batch", "2", "54.0", "21.0", "75.5"]
+    assert report[-1] == "linking: the first process to finish waited 4.5 ms for the last"
+
+
+def test_calls_times_a_whole_build_in_every_process(corpus_dir, tmp_path):
+    run = subprocess.run([sys.executable, str(REPO / "benchmarks" / "calls.py"), "--content", str(corpus_dir),
+                          "--output", str(tmp_path / "out"), "--jobs", "2"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    rows = {tuple(line.split()[:2]): line.split()[2:] for line in run.stdout.splitlines()[1:]}
+    assert rows[("p0", "build_library")][0] == "1" and float(rows[("p0", "build_library")][1]) > 0
+    assert ("p0", "write_whole_site") in rows
+    # The worker forked at the start read files and rendered pages, and said so from its own process.
+    assert {name for process, name in rows if process != "p0"} >= {"_load_numbered", "render_and_write"}
+    assert (tmp_path / "out" / "index.html").is_file()
 
 
 def test_a_build_past_its_timeout_is_killed_and_marked(tmp_path):
