@@ -24,15 +24,21 @@ from site_gen.options import BuildOptions  # noqa: E402
 _report = None
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def build_options(description: str) -> BuildOptions:
+    """The build this script makes, from the command line (`--content`, `--output`, `--jobs`);
+    `benchmarks/calls.py` makes the same one."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--content", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--jobs", type=int, default=0, help="processes (0: one per available CPU)")
     args = parser.parse_args()
+    return BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False, jobs=args.jobs)
+
+
+def main() -> int:
+    options = build_options(__doc__.split("\n")[0])
     pipeline = import_pipeline()  # as `build.py` imports it
     try:
-        options = BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False, jobs=args.jobs)
         report = pipeline.build_site(options)
     except BuildFailed as failure:
         for error in failure.errors:

@@ -17,7 +17,6 @@ wraps, so a worker is sent it in a pickle as it would be sent the function.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import functools
 import importlib
@@ -28,8 +27,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.build_only import build_options  # noqa: E402
 from site_gen.cli import import_pipeline  # noqa: E402
-from site_gen.options import BuildOptions  # noqa: E402
 
 CALLS = {
     "site_gen.parallel": ["start_workers"],
@@ -88,16 +87,11 @@ def summary(lines: list[str]) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--content", type=Path, required=True)
-    parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--jobs", type=int, default=0, help="processes (0: one per available CPU)")
-    args = parser.parse_args()
+    options = build_options(__doc__.split("\n")[0])
     pipeline = import_pipeline()
     with tempfile.NamedTemporaryFile("r", prefix="site-gen-calls-", suffix=".txt") as log:
         started = time.perf_counter()
         wrap_calls(log.name, started)
-        options = BuildOptions(content_dir=args.content, output_dir=args.output, search_index=False, jobs=args.jobs)
         pipeline.build_site(options)
         print("\n".join(summary(log.read().splitlines())))
     return 0
