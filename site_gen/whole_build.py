@@ -14,8 +14,8 @@ every process of the build, in two rounds:
   So this process neither receives nor writes their bytes, and the answers are small enough
   that a worker can be sent up to eight batches ahead (`parallel.shared_stream`'s
   `small_results`): the workers never wait for this process between batches, even while it
-  does a long step of its own. A view refers
-  to the meetings it lists (`views.MeetingSummary`), which each worker got once, with its job.
+  does a long step of its own. A view refers to the meetings it lists
+  (`views.MeetingSummary`), which each worker got once, with its job.
 
 Each process scans what it writes for non-public names (`privacy.OutputScanner`, sent once to
 each worker). The leaks found stop the build before the tree is swapped in: as before, nothing
