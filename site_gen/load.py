@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .errors import ContentError, Problems, display_path
 from .fields import FieldReader
-from .markdown import refused_url_message, refused_urls
 from .model import (
     MEETING_STATUSES,
     PROJECT_STATUSES,
@@ -172,6 +171,7 @@ def load_records(
     listing: dict[str, list[Path]] | None = None,
     changed: set[Path] | None = None,
     workers: Sequence[ForkedWorker] = (),
+    meanwhile: Iterable[tuple[()]] = (),
 ) -> Records:
     """Read and validate all content; raise `BuildFailed` listing every problem.
 
@@ -180,8 +180,12 @@ def load_records(
     `reported`, the files a trusted watcher reported since the last load, no other
     file is even stat'ed. `listing` stands in for listing the folders. Every file read
     again or gone since the cache was filled is added to `changed`, also when the build
-    then fails. `workers` share the reading of an empty cache's files.
+    then fails. `workers` share the reading of an empty cache's files. `meanwhile` is other
+    work in steps (each done when the next `()` is taken from it), which this process does
+    while the workers read (`parallel.shared_stream`), or after its own reading: all of it
+    is done by the time this returns or raises.
     """
+    steps = iter(meanwhile)
     changed = set() if changed is None else changed
     problems = Problems() if problems is None else problems
     cache = FileCache() if cache is None else cache
@@ -194,7 +198,7 @@ def load_records(
     read = {folder: paths for folder, paths in listing.items() if folder not in outside}
     # A whole build (nothing cached): every folder's files read at once by this process and the
     # workers, so that neither waits for the other at the end of each folder.
-    shared = _load_shared(read, content_dir, cache.files, changed, workers) if workers and not cache.files else {}
+    shared = _load_shared(read, content_dir, cache.files, changed, workers, steps) if workers and not cache.files else {}
     for folder, paths in listing.items():
         if folder in outside:
             cache.folders.pop(folder, None)
@@ -209,6 +213,8 @@ def load_records(
         for gone in cache.files.keys() - set().union(*(listing[folder] for folder in loaded)):
             del cache.files[gone]
             changed.add(gone)
+    for _ in steps:  # those not done while workers read
+        pass
     problems.raise_if_any()
     return Records(*(loaded.get(folder, ()) for folder in FOLDERS))
 
@@ -238,14 +244,15 @@ def _load_folder(
 
 def _load_shared(
     listing: dict[str, list[Path]], content_dir: Path, files: dict[Path, LoadedFile], changed: set[Path],
-    workers: Sequence[ForkedWorker],
+    workers: Sequence[ForkedWorker], meanwhile: Iterable[tuple[()]],
 ) -> dict[str, list[LoadedFile]]:
     """Every file of every folder in `listing` read, parsed and validated by this process and
     the `workers` (`load_file` does the same work wherever it runs), cached as `_load_cached` does."""
     results = {folder: [_GONE] * len(paths) for folder, paths in listing.items()}
     numbered = [(folder, position, path) for folder, paths in listing.items() for position, path in enumerate(paths)]
     work = functools.partial(_load_numbered, content_dir)
-    for (folder, position), result in shared_stream(work, numbered, workers, batch=LOAD_BATCH, total=len(numbered)):
+    for (folder, position), result in shared_stream(work, numbered, workers, batch=LOAD_BATCH,
+                                                        meanwhile=meanwhile, total=len(numbered)):
         if result.stamp != _GONE.stamp:  # what a worker sends back is a copy, never `_GONE` itself
             path = listing[folder][position]
             results[folder][position] = files[path] = result
@@ -352,6 +359,12 @@ def _slug_from_name(source: SourceFile, problems: Problems) -> str:
 def _description(reader: FieldReader) -> str:
     """The Markdown body shown on the record's page; links it will not show as links are warned about."""
     source = reader.source
+    if "[" not in source.body and "<" not in source.body:  # no link, image or autolink: nothing to refuse
+        return source.body
+    # Imported here, not with this module: a one-shot build loads before it imports markdown-it
+    # (`oneshot`), and most descriptions hold no link.
+    from .markdown import refused_url_message, refused_urls
+
     for line, url in refused_urls(source.body):
         reader.problems.warn(source.shown_path, source.body_line + line, refused_url_message(url))
     return source.body
