@@ -3,7 +3,7 @@
 
     python benchmarks/build_only.py --content DIR --output DIR [--jobs N]
 
-The build `python build.py build` makes (`site_gen.pipeline.build_site`), with
+The build `python build.py build` makes (`site_gen.oneshot.build_site`), with
 `search_index=False`: the issue compares the build with the peers and reports Pagefind's
 indexing apart. Prints the pages and files written and the seconds of each stage, and
 ends as `build.py` does (`site_gen.cli.run`: without freeing the build's objects one by one).
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from site_gen.cli import exit_now, import_pipeline  # noqa: E402
+from site_gen.cli import exit_now  # noqa: E402
 from site_gen.errors import BuildFailed  # noqa: E402
 from site_gen.options import BuildOptions  # noqa: E402
 
@@ -37,9 +37,11 @@ def build_options(description: str) -> BuildOptions:
 
 def main() -> int:
     options = build_options(__doc__.split("\n")[0])
-    pipeline = import_pipeline()  # as `build.py` imports it
+    # Imported as `build.py` imports it: after the options, with nothing else imported before.
+    from site_gen.oneshot import build_site
+
     try:
-        report = pipeline.build_site(options)
+        report = build_site(options)
     except BuildFailed as failure:
         for error in failure.errors:
             print(error, file=sys.stderr)

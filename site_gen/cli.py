@@ -97,7 +97,7 @@ def import_pipeline() -> ModuleType:
     objects (modules, classes, functions, compiled patterns) that live as long as the process:
     the collector would scan them again and again and find nothing to free. A few ms of a
     build's 0.1 s of imports (benchmarks/RESULTS.md, session 13). The build unfreezes
-    everything at its end (`pipeline._fewer_collections`). Once imported (a second build in
+    everything at its end (`oneshot.fewer_collections`). Once imported (a second build in
     one process, as in the tests), the module is given as it is: nothing is frozen."""
     if (imported := sys.modules.get(f"{__package__}.pipeline")) is not None:
         return imported
@@ -144,9 +144,11 @@ def run_build(args: argparse.Namespace) -> int:
         for notice in last.notices:
             print(notice, file=sys.stderr)
         return 0
-    pipeline = import_pipeline()  # only now: a build with nothing to do starts in a third of the time
+    # Only now: a build with nothing to do starts in a third of the time.
+    from .oneshot import build_site
+
     try:
-        report = pipeline.build_site(options)
+        report = build_site(options)
     except BuildFailed as failure:
         print_problems(failure)
         return 1

@@ -3,6 +3,7 @@ find out whether anything changed (`uptodate`) without importing what builds."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,3 +25,8 @@ class BuildOptions:
     """Write the Pagefind search index (one-shot builds; `serve` indexes on demand)."""
     jobs: int = 0
     """Processes for the heavy part of a whole build (0: one per available CPU)."""
+
+    @property
+    def processes(self) -> int:
+        """`jobs`, or the number of CPUs this process may run on."""
+        return self.jobs or len(os.sched_getaffinity(0))

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import oneshot
 from .config import SiteConfig, deployment_notices, load_config
 from .data import DataCache, encode_meetings, site_json
 from .dependencies import calendar_of, data_of, pages_affected_by
@@ -39,7 +40,7 @@ from .library import ModelCache, build_library
 from .load import FileCache, Records, content_files, load_records, update_listing
 from .model import Library, Meeting
 from .options import BuildOptions
-from .parallel import ForkedWorker, start_workers
+from .parallel import ForkedWorker
 from .privacy import OutputScanner, check_output, sources_of
 from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environment, template_digests
 from .search import INDEX_DIR, IndexReport, index_site
@@ -115,76 +116,61 @@ class Site:
             if path.suffix == ".md":
                 self._pending.add(path)
 
-    def build(self, *, in_place: bool = False, remember: bool = True) -> BuildReport:
-        """Build; raise `BuildFailed` (nothing written) on bad content.
+    def build(self, *, in_place: bool = False) -> BuildReport:
+        """Build, keeping what the next build of this `Site` needs; raise `BuildFailed`
+        (nothing written) on bad content.
 
         `in_place` writes only what changed into the output directory (serve mode,
         where requests wait for the build); otherwise the whole site is written
-        beside it and swapped in, each page as soon as it is rendered. `remember`
-        keeps the pages' fingerprints for the next build of this `Site` (a one-shot
-        build has no use for them, and is made over every core: `_build_whole`).
+        beside it and swapped in, each page as soon as it is rendered. (A one-shot
+        build, which keeps nothing and is made over every core, is `build_whole`.)
         """
-        options, report = self.options, BuildReport()
-        started = last = time.perf_counter()
+        report = BuildReport()
+        started = time.perf_counter()
+        recover_interrupted_build(self.options.output_dir)
+        check_output_dir(self.options.output_dir, self.options.content_dir)
+        return self._build(report, started, _stopwatch(report, started), in_place)
 
-        def lap(stage: str) -> None:
-            nonlocal last
-            now = time.perf_counter()
-            report.stages[stage] = now - last
-            last = now
+    def build_whole(self, records: Records, workers: list[ForkedWorker], started: float) -> BuildReport:
+        """A one-shot build of the whole site from `records`, into a tree swapped in at the
+        end (`_published`), as `oneshot.build_site` makes it: it checked the output directory,
+        loaded the records since `started`, forked the render `workers`, and keeps no reference
+        to the records (they are let go after the model stage).
 
-        recover_interrupted_build(options.output_dir)
-        check_output_dir(options.output_dir, options.content_dir)
-        one_shot = not (in_place or remember)
-        if not one_shot:
-            return self._build(report, started, lap, in_place)
-        jobs = options.jobs or len(os.sched_getaffinity(0))
-        # The workers are forked now, before the site is loaded, so that they do not hold a
-        # copy of it (see `ForkedWorker`).
-        workers = start_workers(jobs - 1)
-        try:
-            with _fewer_collections():
-                return self._build_whole(report, started, lap, jobs, workers)
-        finally:
-            end_build()
-            for worker in workers:
-                worker.close()
-
-    def _build_whole(self, report: BuildReport, started: float, lap: Callable[[str], None], jobs: int,
-                     workers: list[ForkedWorker]) -> BuildReport:
-        """A one-shot build over every core, into a tree swapped in at the end (`_published`).
         Each meeting's page is written where its minutes are linked, in the model stage (see
         `whole_build`); then the other pages, over `workers` and this process, and the data files."""
-        options = self.options
-        config = load_config(options.content_dir, options.base_url)
-        records = self._load(workers)
+        options, report = self.options, BuildReport()
+        lap = _stopwatch(report, started)
         lap("load")
-        for worker in workers:  # idle until the library is made; renders no meeting's page
-            worker.call(compile_templates, options.templates_dir, None, {MEETING_TEMPLATE})
-        # Before the processes that link are forked: they all write meetings' pages.
-        compile_templates(options.templates_dir, [MEETING_TEMPLATE])
-        gc.freeze()  # see `_fewer_collections`
-        with self._published(report, lap, options.search_index) as staging:
-            root = os.fspath(staging)
-            write_meeting = functools.partial(MeetingPageWriter.for_outline, templates_dir=options.templates_dir,
-                                              config=config, root=root)
-            try:
-                library = build_library(records, include_drafts=options.include_drafts, jobs=jobs,
-                                        meeting_work=write_meeting)
-            finally:
-                start_job(None)
-            # The records (the minutes' text, once more) are not needed to render.
-            del records
-            self.file_cache = FileCache()
-            gc.freeze()
-            lap("model")
-            report.library = library
-            summaries = meeting_summaries(library)
-            pages = site_pages(library, config, summaries=summaries, meetings=False)
-            data = self._data_to_write(library, config, options.static_dir, set(), in_place=False)
-            job = RenderJob(options.templates_dir, config, root, scanner_for(library))
-            written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers, summaries)
-            report.written_paths = sorted([*written, *(url_to_path(m.url) for m in library.meetings.values())])
+        config = load_config(options.content_dir, options.base_url)
+        try:
+            # Before the processes that link are forked: they all write meetings' pages. (Done
+            # while the records were loaded, `oneshot`: this finds them compiled.)
+            compile_templates(options.templates_dir, [MEETING_TEMPLATE])
+            gc.freeze()  # see `oneshot.fewer_collections`
+            with self._published(report, lap, options.search_index) as staging:
+                root = os.fspath(staging)
+                write_meeting = functools.partial(MeetingPageWriter.for_outline, templates_dir=options.templates_dir,
+                                                  config=config, root=root)
+                try:
+                    library = build_library(records, include_drafts=options.include_drafts, jobs=options.processes,
+                                            meeting_work=write_meeting)
+                finally:
+                    start_job(None)
+                # The records (the minutes' text, once more) are not needed to render.
+                del records
+                gc.freeze()
+                lap("model")
+                report.library = library
+                summaries = meeting_summaries(library)
+                pages = site_pages(library, config, summaries=summaries, meetings=False)
+                data = self._data_to_write(library, config, options.static_dir, set(), in_place=False)
+                job = RenderJob(options.templates_dir, config, root, scanner_for(library))
+                written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers,
+                                           summaries)
+                report.written_paths = sorted([*written, *(url_to_path(m.url) for m in library.meetings.values())])
+        finally:
+            end_build()
         # No template digests (parsing every template, 15 ms): they tell a next build of this
         # `Site` which pages to render again, and a one-shot build has none. Should one follow,
         # every template counts as changed.
@@ -207,7 +193,7 @@ class Site:
         records = self._load()
         lap("load")
         library = build_library(records, include_drafts=options.include_drafts, cache=self.model_cache,
-                                jobs=options.jobs or len(os.sched_getaffinity(0)))
+                                jobs=options.processes)
         lap("model")
         templates = template_digests(self.env, self._template_references)
         affected, kept = self._affected_pages(library, config, templates) if in_place else (None, set())
@@ -241,10 +227,10 @@ class Site:
             lap("write")
         return self._finish(report, started, library, config, templates, fingerprints, page_fingerprints)
 
-    def _load(self, workers: list[ForkedWorker] | None = None) -> Records:
+    def _load(self) -> Records:
         records = load_records(self.options.content_dir, cache=self.file_cache,
                                reported=self._reported if self.trust_watcher else None,
-                               listing=self._current_listing(), changed=self._pending, workers=workers or ())
+                               listing=self._current_listing(), changed=self._pending)
         self._reported = set()
         return records
 
@@ -355,29 +341,22 @@ class Site:
         return affected, kept
 
 
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Python's cycle collector, during a whole build, only over what each stage makes.
+def _stopwatch(report: BuildReport, started: float) -> Callable[[str], None]:
+    """`lap(stage)`: the seconds since the last lap (or since `started`) go to `report.stages[stage]`."""
+    last = started
 
-    The records and the library are millions of objects that live until the build ends, and
-    the collector would scan them again each time they had grown by a quarter (about a tenth
-    of a build at N=10,000). The build freezes what exists after loading and after the model
-    stage (`gc.freeze`: out of the collector's scans, still freed when no longer referenced),
-    and the collector runs after 100,000 new objects instead of 700. Turning it off
-    altogether saves a little more, but lets the cycles of each parsed meeting and rendered
-    page pile up: +200 MiB at N=10,000."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+    def lap(stage: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        report.stages[stage] = now - last
+        last = now
+
+    return lap
 
 
 def build_site(options: BuildOptions) -> BuildReport:
-    """A one-shot build of the whole site, written atomically."""
-    return Site(options).build(remember=False)
+    """A one-shot build of the whole site, written atomically (`oneshot.build_site`)."""
+    return oneshot.build_site(options)
 
 
 def _serialized(value: object) -> bytes:

@@ -24,6 +24,9 @@ is published.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -88,9 +91,9 @@ def compile_templates(templates_dir: Path, pages: Iterable[str] | None = None, s
     but those in `skip`), for this process's jobs in this build (module level, so that a worker
     can be sent it).
 
-    A render worker waits while the minutes are linked; compiling then (44 ms for our
-    templates) spares the render stage, where it would keep the worker from its first pages.
-    This process compiles the meeting page's templates before the worker that links with it
+    A render worker has nothing to do until the render stage; compiling before it (44 ms for
+    our templates, `compile_when_idle`) spares the render stage, where it would keep the worker
+    from its first pages. This process compiles the meeting page's templates before the worker that links with it
     is forked, which then has them too. A template that does not compile is left to the
     render, which reports it where it is used."""
     global _compiled
@@ -110,6 +113,37 @@ def compile_templates(templates_dir: Path, pages: Iterable[str] | None = None, s
             continue
         names += references.get(name, ())
     _compiled = (templates_dir, env)
+
+
+def compile_when_idle(templates_dir: Path, skip: Collection[str]) -> None:
+    """`compile_templates` of every template but those in `skip`, at the lowest priority there
+    is: with the CPU time a core has left over (Linux's SCHED_IDLE, elsewhere as usual).
+
+    A render worker is forked while the content is still read, and has nothing to do until the
+    model stage ends, while both cores are busy for all but a few moments: while this process
+    makes the outline after the load, and while it gathers the model stage's results. At
+    normal priority, the compiling (44 ms for our templates) would take its time from the
+    processes that load and link; this way it fits in those moments, and it is done before
+    the render stage at the latest, since it is the worker's first call.
+
+    It is done in a thread of its own, which ends with it: a thread that is not privileged
+    may lower its priority but not raise it again (RLIMIT_NICE), and the worker must render
+    at normal priority."""
+    failed: list[BaseException] = []
+
+    def compile_idle() -> None:
+        with contextlib.suppress(AttributeError, OSError):  # not Linux, or refused: compile all the same
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # 0: this thread
+        try:
+            compile_templates(templates_dir, None, skip)
+        except BaseException as exc:  # noqa: BLE001 - raised in the worker's thread, as any call's failure
+            failed.append(exc)
+
+    thread = threading.Thread(target=compile_idle, name="compile_when_idle")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 def start_job(job: RenderJob | None) -> None:

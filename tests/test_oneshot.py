@@ -1,16 +1,34 @@
-"""Loading while doing other work: how a one-shot build will start."""
+"""How a one-shot build starts (`site_gen.oneshot`): loading while the rest is imported."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from site_gen import views, whole_build
 from site_gen.markdown import refused_urls
 
 from .conftest import REPO, generate_corpus
+
+HEAVY = ("jinja2", "markdown_it", "site_gen.markdown", "site_gen.render", "site_gen.library", "site_gen.pipeline")
+"""What the loaders are forked without: imported meanwhile, by this process alone."""
+
+
+def test_the_loaders_start_with_only_what_loading_needs_imported():
+    # A module that loading imports and that imports markdown-it or Jinja would make the
+    # build's process import it before the loaders can start (and they would not need it).
+    code = f"import sys, site_gen.oneshot; print([m for m in {HEAVY!r} if m in sys.modules])"
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
 
 MEANWHILE = """
 import sys
@@ -46,6 +64,34 @@ def test_loading_does_other_work_in_steps_meanwhile_with_workers_or_without(tmp_
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split("\n")[:2] == ["[0, 1, 2]", "[0, 1, 2] True 80"]
+
+
+def test_a_render_worker_compiles_its_templates_in_an_idle_thread(monkeypatch):
+    seen = []
+    compile_templates = whole_build.compile_templates
+
+    def noted(*args):
+        seen.append((threading.current_thread() is threading.main_thread(), os.sched_getscheduler(0)))
+        compile_templates(*args)
+
+    monkeypatch.setattr(whole_build, "compile_templates", noted)
+    try:
+        whole_build.compile_when_idle(REPO / "templates", {views.MEETING_TEMPLATE})
+        compiled = {template.name for template in whole_build._compiled[1].cache.values()}
+    finally:
+        whole_build.end_build()
+    assert seen == [(False, os.SCHED_IDLE)]
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # this thread, which renders, as before
+    assert views.MEETING_TEMPLATE not in compiled and {"base.html", "person.html"} <= compiled
+
+
+def test_what_an_idle_compile_raises_is_raised_in_the_worker(monkeypatch):
+    def broken(*args):
+        raise ValueError("trasig mall")
+
+    monkeypatch.setattr(whole_build, "compile_templates", broken)
+    with pytest.raises(ValueError, match="trasig mall"):
+        whole_build.compile_when_idle(REPO / "templates", set())
 
 
 @given(st.text(alphabet=st.sampled_from("ab :/()!&#;\\*_`\n\t\"'javscript:http.exmpl@"), max_size=80)

@@ -118,7 +118,7 @@ def test_the_first_import_of_the_pipeline_is_frozen_and_the_collector_on_again()
 
 def test_a_build_leaves_the_cycle_collector_as_it_found_it(project, capsys):
     """Whatever the pipeline's import did (`cli.import_pipeline`), a build leaves the collector
-    on and nothing frozen (`pipeline._fewer_collections` unfreezes), built or failed."""
+    on and nothing frozen (`oneshot.fewer_collections` unfreezes), built or failed."""
     assert gc.isenabled()
     code, _, _ = build(project, capsys)
     assert code == 0 and gc.isenabled() and gc.get_freeze_count() == 0
