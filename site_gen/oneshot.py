@@ -77,6 +77,8 @@ def _meanwhile(options: BuildOptions, workers: int, renderers: list[ForkedWorker
     from .views import MEETING_TEMPLATE  # imported by now
     from .whole_build import compile_templates, compile_when_idle
 
+    # Before the processes that link are forked (`Site.build_whole`): they inherit them, and
+    # all write meetings' pages.
     compile_templates(options.templates_dir, [MEETING_TEMPLATE])
     yield ()
     renderers.extend(start_workers(workers))

@@ -46,9 +46,9 @@ from .render import STYLESHEET_URL, Renderer, TemplateReferences, create_environ
 from .search import INDEX_DIR, IndexReport, index_site
 from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
-from .views import MEETING_TEMPLATE, NOT_FOUND_URL, Page, Summaries, meeting_summaries, page_count, page_urls, site_pages
+from .views import NOT_FOUND_URL, Page, Summaries, meeting_summaries, page_count, page_urls, site_pages
 from .whole_build import (
-    MeetingPageWriter, RenderJob, compile_templates, end_build, scanner_for, start_job, write_whole_site,
+    MeetingPageWriter, RenderJob, end_build, scanner_for, start_job, write_whole_site,
 )
 from .write import OutputFile, TreeWriter, check_output_dir, recover_interrupted_build, staged_site, update_site, url_to_path
 
@@ -134,8 +134,9 @@ class Site:
     def build_whole(self, records: Records, workers: list[ForkedWorker], started: float) -> BuildReport:
         """A one-shot build of the whole site from `records`, into a tree swapped in at the
         end (`_published`), as `oneshot.build_site` makes it: it checked the output directory,
-        loaded the records since `started`, forked the render `workers`, and keeps no reference
-        to the records (they are let go after the model stage).
+        loaded the records since `started`, compiled the meeting page's templates (which the
+        processes that link inherit), forked the render `workers`, and keeps no reference to
+        the records (they are let go after the model stage).
 
         Each meeting's page is written where its minutes are linked, in the model stage (see
         `whole_build`); then the other pages, over `workers` and this process, and the data files."""
@@ -144,9 +145,6 @@ class Site:
         lap("load")
         config = load_config(options.content_dir, options.base_url)
         try:
-            # Before the processes that link are forked: they all write meetings' pages. (Done
-            # while the records were loaded, `oneshot`: this finds them compiled.)
-            compile_templates(options.templates_dir, [MEETING_TEMPLATE])
             gc.freeze()  # see `oneshot.fewer_collections`
             with self._published(report, lap, options.search_index) as staging:
                 root = os.fspath(staging)

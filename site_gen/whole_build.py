@@ -93,9 +93,9 @@ def compile_templates(templates_dir: Path, pages: Iterable[str] | None = None, s
 
     A render worker has nothing to do until the render stage; compiling before it (44 ms for
     our templates, `compile_when_idle`) spares the render stage, where it would keep the worker
-    from its first pages. This process compiles the meeting page's templates before the worker that links with it
-    is forked, which then has them too. A template that does not compile is left to the
-    render, which reports it where it is used."""
+    from its first pages. This process compiles the meeting page's templates before the worker
+    that links with it is forked, which then has them too. A template that does not compile is
+    left to the render, which reports it where it is used."""
     global _compiled
     env = _compiled_for(templates_dir) or create_environment(templates_dir, auto_reload=False)
     names = list(pages) if pages is not None else [
