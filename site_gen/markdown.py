@@ -27,7 +27,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
 from markdown_it.common.utils import escapeHtml
 from markdown_it.parser_block import RuleFuncBlockType
 from markdown_it.parser_core import RuleFuncCoreType
@@ -154,35 +154,90 @@ def _by_first_character(md: MarkdownIt) -> RuleFuncBlockType:
     the chain that may match its first character, in their order, instead of to every rule in
     turn: a paragraph goes to three rules (table, setext heading, paragraph), a heading to
     four. Blocks four columns in go on to the whole chain. The rules for each character are
-    worked out again whenever the chain changes (`Ruler.getRules` then gives a new list)."""
+    worked out again whenever the chain changes (`Ruler.getRules` then gives a new list).
+
+    Nor is a block handed to a rule that cannot match anywhere in the text being parsed
+    (`_unmatchable`): most minutes have no table and no setext heading, and trying both at
+    every paragraph and list item was a sixth of the time markdown-it took to parse them."""
     ruler = md.block.ruler
     made_from: list[RuleFuncBlockType] | None = None
-    special: dict[str, list[RuleFuncBlockType]] = {}
-    """The rules for each character some rule looks for."""
-    ordinary: list[RuleFuncBlockType] = []
-    """The rules for any other character."""
+    chains: dict[frozenset[str], tuple[dict[str, list[RuleFuncBlockType]], list[RuleFuncBlockType]]] = {}
+    """For each set of rules left out: the rules for each character some rule looks for, and
+    the rules for any other character."""
+    last: tuple[str | None, dict[str, list[RuleFuncBlockType]], list[RuleFuncBlockType]] = (None, {}, [])
+    """The text parsed last and its rules, in one tuple: replaced whole, never read half-made."""
 
-    def rules_at(character: str | None, chain: list[tuple[str, RuleFuncBlockType]]) -> list[RuleFuncBlockType]:
-        """The rules that may match a block starting with `character` (None: with none that a rule looks for)."""
-        return [rule for name, rule in chain if name not in ("code", "by_first_character")
-                and (name not in _FIRST_CHARACTERS or character is not None and character in _FIRST_CHARACTERS[name])]
+    def rules_at(character: str | None, chain: list[tuple[str, RuleFuncBlockType]],
+                 left_out: frozenset[str]) -> list[RuleFuncBlockType]:
+        """The rules that may match a block starting with `character` (None: with none that a rule
+        looks for), each rule `left_out` by its stand-in, if it has one."""
+        rules = []
+        for name, rule in chain:
+            if name in ("code", "by_first_character") or name in _FIRST_CHARACTERS and (
+                    character is None or character not in _FIRST_CHARACTERS[name]):
+                continue
+            if name in left_out and (rule := _STAND_INS.get(name)) is None:
+                continue
+            rules.append(rule)
+        return rules
 
-    def by_first_character(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-        nonlocal made_from, ordinary
-        if silent or state.sCount[start] - state.blkIndent >= 4:
-            return False
+    def chains_for(left_out: frozenset[str]) -> tuple[dict[str, list[RuleFuncBlockType]], list[RuleFuncBlockType]]:
+        nonlocal made_from
         if ruler.getRules("") is not made_from:
             made_from = ruler.getRules("")
+            chains.clear()
+        if left_out not in chains:
             chain = list(zip(ruler.get_active_rules(), made_from))
-            special.clear()
-            special.update((c, rules_at(c, chain)) for c in set("".join(_FIRST_CHARACTERS.values())))
-            ordinary = rules_at(None, chain)
+            # Only markdown-it's own rules are known not to match: a plugin's rule of that name is kept.
+            known = frozenset(name for name, rule in chain if name in left_out and rule is _UNMATCHED_BY[name][0])
+            special = {c: rules_at(c, chain, known) for c in set("".join(_FIRST_CHARACTERS.values()))}
+            chains[left_out] = special, rules_at(None, chain, known)
+        return chains[left_out]
+
+    def by_first_character(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        nonlocal last
+        if silent or state.sCount[start] - state.blkIndent >= 4:
+            return False
+        parsed, special, ordinary = last
+        if parsed is not state.src or ruler.getRules("") is not made_from:
+            special, ordinary = chains_for(_unmatchable(state.src))
+            last = state.src, special, ordinary
         for rule in special.get(state.src[state.bMarks[start] + state.tShift[start]], ordinary):
             if rule(state, start, end, False):
                 return True
         return False
 
     return by_first_character
+
+
+def _unmatched_setext_heading(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """What markdown-it's `lheading` does where no line can underline a heading: it fails, and
+    leaves the block's `parentType` 'paragraph', which later rules read (a list interrupts a
+    paragraph on stricter terms), so this does the same."""
+    state.parentType = "paragraph"
+    return False
+
+
+_SETEXT_UNDERLINE = re.compile(r"\n[ \t>]*(?:=+|-+)[ \t]*(?:\n|\Z)")
+"""A line that may underline a setext heading: only '=' or only '-' (and spaces after them),
+after any indentation and blockquote markers. Never the first line, which has no paragraph
+above it: so the pattern starts with a line break, which `re` looks for first, at C speed (with
+`^` it tried the whole pattern at every character: 15 ms for 1,000 meetings' minutes)."""
+
+_UNMATCHED_BY = {
+    "table": (rules_block.table, lambda text: "|" not in text),
+    "lheading": (rules_block.lheading, lambda text: _SETEXT_UNDERLINE.search(text) is None),
+}
+"""Rules of markdown-it that cannot match anywhere in a text for which the test is true: a
+table's header line holds a '|', and a setext heading is underlined. Each fails on such a text
+before it changes anything (`table`), or changes only what its stand-in does (`_STAND_INS`)."""
+
+_STAND_INS: dict[str, RuleFuncBlockType] = {"lheading": _unmatched_setext_heading}
+
+
+def _unmatchable(text: str) -> frozenset[str]:
+    """The rules in `_UNMATCHED_BY` that cannot match anywhere in `text`."""
+    return frozenset(name for name, (_, cannot_match) in _UNMATCHED_BY.items() if cannot_match(text))
 
 
 _NOTHING_TO_DO_IN_PLAIN_TEXT = frozenset({"balance_pairs", "strikethrough", "emphasis", "fragments_join"})

@@ -5,13 +5,17 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import rules_block
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import inline as markdown_it_inline
 from markdown_it.rules_core.normalize import normalize
 from markdown_it.rules_core.state_core import StateCore
 
+from site_gen import markdown as markdown_module
 from site_gen.check import check_content
-from site_gen.markdown import MARKDOWN, create_markdown, normalize_line_ends, render_markdown, render_open_links
+from site_gen.markdown import (
+    MARKDOWN, _unmatchable, create_markdown, normalize_line_ends, render_markdown, render_open_links,
+)
 from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
 
 from .conftest import REPO, LinkCollector, build, meeting_file
@@ -304,6 +308,73 @@ def test_our_markdown_takes_both_short_cuts():
 @given(BLOCK_TEXT)
 def test_the_first_character_rule_parses_as_markdown_it_alone_does(text):
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+LINES_WITHOUT_TABLES_OR_UNDERLINES = st.lists(st.sampled_from([
+    "Text", "Ärende två", "- punkt", "-punkt", "* punkt", "+ punkt", "1. punkt", "2. punkt", "3) punkt", "1.",
+    "  indragen", "   - inre", "    kod", "\tflik", "> citat", ">", "> - punkt i citat", "## Rubrik", "#", "* * *",
+    "___", "***", "- - -", "```", "~~~", "[a]: /x", "a = b", "x - y", "", "", "",
+]), max_size=25).map("\n".join)
+"""Lists, quotes, headings and breaks of every kind, but no '|' and no line that could underline a
+setext heading: texts whose parse leaves out both rules (`markdown._UNMATCHED_BY`)."""
+
+
+@settings(max_examples=300)
+@given(LINES_WITHOUT_TABLES_OR_UNDERLINES)
+def test_rules_that_cannot_match_a_text_are_left_out_and_the_parse_is_the_same(text):
+    assert _unmatchable(text) == {"table", "lheading"}
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Rubrik\n===", "Rubrik\n---", "- punkt\n  ---", "> citat\n> ===", "> citat\n===", "- > a\n  > ---  ",
+    "Text\n\t==", "a | b\n--|--", "Text\n    ---",
+])
+def test_a_rule_is_left_out_only_when_the_text_gives_it_nothing_to_match(text):
+    assert _unmatchable(text) != {"table", "lheading"}
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+def test_a_setext_heading_left_out_leaves_the_parser_s_state_as_markdown_it_s_rule_does():
+    # markdown-it's `lheading`, when it fails, leaves `parentType` as 'paragraph' for the rules after it.
+    seen: dict[str, list[str]] = {}
+    for name, markdown in (("ours", create_markdown()), ("stock", _without_short_cuts())):
+        kinds = seen[name] = []
+
+        def record(state, start, end, silent, kinds=kinds):
+            kinds.append(state.parentType)
+            return False
+
+        markdown.block.ruler.before("paragraph", "record", record)
+        markdown.parse("Text\n\n- punkt\n\nMer text")
+    assert seen["ours"] == seen["stock"] and seen["stock"][-1] == "paragraph"
+
+
+def test_a_rule_left_out_is_never_offered_a_block_and_a_plugin_s_rule_of_that_name_always_is(monkeypatch):
+    offered = []
+
+    def counted(name, fn):
+        def rule(state, start, end, silent):
+            offered.append(name)
+            return fn(state, start, end, silent)
+        return rule
+
+    table, setext_heading = counted("table", rules_block.table), counted("lheading", rules_block.lheading)
+    # markdown-it's own rules, as far as `_by_first_character` can tell.
+    monkeypatch.setitem(markdown_module._UNMATCHED_BY, "table", (table, lambda text: "|" not in text))
+    monkeypatch.setitem(markdown_module._UNMATCHED_BY, "lheading",
+                        (setext_heading, markdown_module._UNMATCHED_BY["lheading"][1]))
+    ours = create_markdown()
+    ours.block.ruler.at("table", table)
+    ours.block.ruler.at("lheading", setext_heading)
+    assert _types(ours, "Anna kom\n- punkt") == _types(STOCK_CHAIN, "Anna kom\n- punkt") and offered == []
+    assert _types(ours, "a | b\n--|--\n\nRubrik\n---")[:2] == ["table_open", "thead_open"]
+    assert set(offered) == {"table", "lheading"}
+    # A plugin's rule under one of their names: nothing is known of what it matches.
+    offered.clear()
+    plugin = create_markdown()
+    plugin.block.ruler.at("lheading", counted("plugin", rules_block.lheading))
+    assert _types(plugin, "Anna kom") == _types(STOCK_CHAIN, "Anna kom") and offered == ["plugin"]
 
 
 def test_the_first_character_rule_parses_every_real_and_test_text_as_markdown_it_alone_does():
