@@ -24,15 +24,18 @@ import gc
 import importlib
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .cli import import_pipeline
+from .errors import BuildFailed
 from .load import load_records
 from .options import BuildOptions
 from .parallel import ForkedWorker, start_workers
 from .write import check_output_dir, recover_interrupted_build
 
 if TYPE_CHECKING:  # imported by the build itself only once the loaders are at work
+    from .config import SiteConfig
     from .pipeline import BuildReport
 
 IMPORTED_FIRST = ("site_gen.markdown", "site_gen.render")
@@ -50,29 +53,54 @@ def build_site(options: BuildOptions) -> BuildReport:
     check_output_dir(options.output_dir, options.content_dir)
     workers = options.processes - 1
     loaders = start_workers(workers)
-    renderers: list[ForkedWorker] = []
+    made = _Made()
     try:
         with fewer_collections():
             try:
                 # Taken out again by the call below: this frame keeps no reference to the
                 # records, which the build lets go after the model stage.
                 loaded = [load_records(options.content_dir.absolute(), workers=loaders,
-                                       meanwhile=_meanwhile(options, workers, renderers))]
+                                       meanwhile=_meanwhile(options, workers, made))]
             finally:
                 _close(loaders)
-            return import_pipeline().Site(options).build_whole(loaded.pop(), renderers, started)
+            if isinstance(made.settings, BuildFailed):  # reported after the content's own problems
+                raise made.settings
+            assert made.settings is not None, "load_records does every step"
+            return import_pipeline().Site(options).build_whole(loaded.pop(), made.settings, made.renderers, started)
     finally:
-        _close(renderers)
+        _close(made.renderers)
+        if made.templates_compiled:  # for this build only, even one that failed before using them
+            from .whole_build import end_build
+
+            end_build()
 
 
-def _meanwhile(options: BuildOptions, workers: int, renderers: list[ForkedWorker]) -> Iterator[tuple[()]]:
+@dataclass
+class _Made:
+    """What this process made while the loaders read (`_meanwhile`)."""
+
+    settings: SiteConfig | BuildFailed | None = None
+    """The site's settings, or what is wrong with them."""
+    templates_compiled: bool = False
+    renderers: list[ForkedWorker] = field(default_factory=list)
+
+
+def _meanwhile(options: BuildOptions, workers: int, made: _Made) -> Iterator[tuple[()]]:
     """This process's work while the loaders read, in steps: the rest of the program imported,
-    the meeting page's templates compiled, and `workers` render workers forked into `renderers`,
-    which compile the other templates with the CPU time left over (`compile_when_idle`)."""
+    the site's settings read, the meeting page's templates compiled, and `workers` render
+    workers forked, which compile the other templates with the CPU time left over
+    (`compile_when_idle`). What each step makes goes into `made`."""
     for module in IMPORTED_FIRST:
         importlib.import_module(module)
         yield ()
     import_pipeline()
+    yield ()
+    from .config import load_config  # imported by now
+
+    try:  # site.toml, parsed by tomllib, which is imported for it: 8 ms
+        made.settings = load_config(options.content_dir, options.base_url)
+    except BuildFailed as failure:
+        made.settings = failure
     yield ()
     from .views import MEETING_TEMPLATE  # imported by now
     from .whole_build import compile_templates, compile_when_idle
@@ -80,9 +108,10 @@ def _meanwhile(options: BuildOptions, workers: int, renderers: list[ForkedWorker
     # Before the processes that link are forked (`Site.build_whole`): they inherit them, and
     # all write meetings' pages.
     compile_templates(options.templates_dir, [MEETING_TEMPLATE])
+    made.templates_compiled = True
     yield ()
-    renderers.extend(start_workers(workers))
-    for renderer in renderers:
+    made.renderers.extend(start_workers(workers))
+    for renderer in made.renderers:
         renderer.call(compile_when_idle, options.templates_dir, {MEETING_TEMPLATE})
 
 

@@ -131,19 +131,19 @@ class Site:
         check_output_dir(self.options.output_dir, self.options.content_dir)
         return self._build(report, started, _stopwatch(report, started), in_place)
 
-    def build_whole(self, records: Records, workers: list[ForkedWorker], started: float) -> BuildReport:
-        """A one-shot build of the whole site from `records`, into a tree swapped in at the
-        end (`_published`), as `oneshot.build_site` makes it: it checked the output directory,
-        loaded the records since `started`, compiled the meeting page's templates (which the
-        processes that link inherit), forked the render `workers`, and keeps no reference to
-        the records (they are let go after the model stage).
+    def build_whole(self, records: Records, config: SiteConfig, workers: list[ForkedWorker],
+                    started: float) -> BuildReport:
+        """A one-shot build of the whole site from `records` and `config`, into a tree swapped in
+        at the end (`_published`), as `oneshot.build_site` makes it: it checked the output
+        directory, loaded the records and the settings since `started`, compiled the meeting
+        page's templates (which the processes that link inherit), forked the render `workers`,
+        and keeps no reference to the records (they are let go after the model stage).
 
         Each meeting's page is written where its minutes are linked, in the model stage (see
         `whole_build`); then the other pages, over `workers` and this process, and the data files."""
         options, report = self.options, BuildReport()
         lap = _stopwatch(report, started)
         lap("load")
-        config = load_config(options.content_dir, options.base_url)
         try:
             gc.freeze()  # see `oneshot.fewer_collections`
             with self._published(report, lap, options.search_index) as staging:

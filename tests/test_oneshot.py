@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from site_gen import views, whole_build
+from site_gen.errors import BuildFailed
 from site_gen.markdown import refused_urls
 
-from .conftest import REPO, generate_corpus
+from .conftest import REPO, build, generate_corpus
 
 HEAVY = ("jinja2", "markdown_it", "site_gen.markdown", "site_gen.render", "site_gen.library", "site_gen.pipeline")
 """What the loaders are forked without: imported meanwhile, by this process alone."""
@@ -64,6 +65,23 @@ def test_loading_does_other_work_in_steps_meanwhile_with_workers_or_without(tmp_
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split("\n")[:2] == ["[0, 1, 2]", "[0, 1, 2] True 80"]
+
+
+def test_the_settings_read_while_loading_are_reported_after_the_content_s_problems(site):
+    # `site.toml` is read in a step of `oneshot._meanwhile`; its problem waits for the load's.
+    content = site({"site.toml": "title = 1\n"})
+    with pytest.raises(BuildFailed) as failure:
+        build(content)
+    assert [str(error) for error in failure.value.errors] == [
+        f"{content / 'site.toml'}:1: 'title' ska vara en text inom citattecken"]
+    (content / "meetings").mkdir()
+    (content / "meetings" / "2020-01-13-styrgruppen.md").write_text("Inget front matter\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build(content)
+    assert [error.message for error in failure.value.errors] == [
+        "filen måste börja med en rad '---' följd av front matter (YAML) och en rad '---'"]
+    # Nor does a build that failed leave its compiled templates to the next one in this process.
+    assert whole_build._compiled is None
 
 
 def test_a_render_worker_compiles_its_templates_in_an_idle_thread(monkeypatch):
