@@ -83,6 +83,10 @@ def staged_site(output_dir: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+"""How `open(path, "wb")` opens a file (O_BINARY: Windows alone)."""
+
+
 class TreeWriter:
     """Writes files into a tree this build made itself (`staged_site`), from any process of the
     build: each makes the folders it needs (`os.makedirs` tolerates another having made them)."""
@@ -103,8 +107,15 @@ class TreeWriter:
             except FileNotFoundError:
                 os.makedirs(parent, exist_ok=True)
             self._made.add(parent)
-        with open(target, "wb") as out:
-            out.write(file.data)
+        # The file's bytes straight to the system: `open` would wrap it in two objects first,
+        # a tenth of the time of writing a page on tmpfs.
+        descriptor = os.open(target, _NEW_FILE, 0o666)
+        try:
+            data = memoryview(file.data)
+            while data:
+                data = data[os.write(descriptor, data):]
+        finally:
+            os.close(descriptor)
 
 
 def update_site(files: list[OutputFile], stale: list[str], output_dir: Path) -> None:
