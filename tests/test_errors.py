@@ -143,6 +143,21 @@ def test_utf8_bom_and_crlf_are_accepted(site):
     assert report.library.meetings["2020-01-13-styrgruppen"].items[0].people == ("leif-redestig",)
 
 
+def test_a_file_not_in_utf8_is_named_with_the_line_of_its_first_foreign_character(site):
+    text = meeting_file("## Punkt\n\nLeif kommer.\n\nMötet avslutas.\n")
+    content = site({MEETING: text})
+    (content / MEETING).write_bytes(text.encode("cp1252"))  # as an editor set to Windows-1252 saves it
+    assert only_error(content) == f"{shown(content, MEETING)}:11: filen är inte UTF-8 – spara den som UTF-8 i redigeraren"
+
+
+def test_line_ends_of_every_kind_read_as_text_mode_reads_them(site):
+    body = "## Punkt\r\rLeif kommer.\r\n\r\n## Övrigt\n\nInget."
+    content = site({MEETING: meeting_file(body).replace("\n", "\r", 3)})
+    report = build(content)
+    assert [item.title for item in report.library.meetings["2020-01-13-styrgruppen"].items] == ["Punkt", "Övrigt"]
+    assert report.library.meetings["2020-01-13-styrgruppen"].items[0].people == ("leif-redestig",)
+
+
 def test_template_syntax_error_names_template_and_line(site, tmp_path):
     templates = tmp_path / "templates"
     write_files(templates, {"base.html": "<html>\n{% block main %}\n</html>\n"})
