@@ -13,7 +13,8 @@
   `javascript:` in any spelling, are not links: the core rule `refuse_unsafe_urls`
   leaves their text as plain text and records them in `env["refused_urls"]` as
   (line in the text, URL), so that the caller can warn the editor.
-- Two rules only save time, and the parse is the same without them: the block rule
+- Three rules only save time, and the parse is the same without them: the core rule `block`
+  parses each text without the block rules that cannot match anywhere in it; the block rule
   `by_first_character`, tried first, hands each block to the rules that may match its first
   character; the core rule `inline` makes a text without any inline markup one text token
   without the inline parser. The renderer, too, only saves time (`_Renderer`).
@@ -21,11 +22,13 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import posixpath
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from markdown_it import MarkdownIt, rules_block
 from markdown_it.common.utils import escapeHtml
@@ -34,6 +37,7 @@ from markdown_it.parser_core import RuleFuncCoreType
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_core import block as markdown_it_block
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -61,7 +65,8 @@ def create_markdown(renderer_cls: type[RendererHTML] | None = None) -> MarkdownI
     # ours (`refuse_unsafe_urls`) is an allow-list that knows the line of what it refuses.
     md.validateLink = lambda url: True
     md.core.ruler.at("normalize", normalize_line_ends)
-    md.block.ruler.before("table", "by_first_character", _by_first_character(md))
+    md.block.ruler.before("table", "by_first_character", _by_first_character())
+    md.core.ruler.at("block", _parse_blocks(md))
     md.inline.ruler.before("link", "entity_ref", _entity_ref_rule)
     md.core.ruler.at("inline", _parse_inlines(md))
     md.core.ruler.after("inline", "refuse_unsafe_urls", refuse_unsafe_urls)
@@ -149,65 +154,86 @@ the other rules (a table, a setext heading, a paragraph, rules of plugins) may m
 and an indented code block any line four columns in."""
 
 
-def _by_first_character(md: MarkdownIt) -> RuleFuncBlockType:
+def _by_first_character() -> RuleFuncBlockType:
     """A block rule tried first, which hands a block less than four columns in to the rules of
     the chain that may match its first character, in their order, instead of to every rule in
     turn: a paragraph goes to three rules (table, setext heading, paragraph), a heading to
     four. Blocks four columns in go on to the whole chain. The rules for each character are
-    worked out again whenever the chain changes (`Ruler.getRules` then gives a new list).
+    worked out for each chain (`Ruler.getRules` gives a new list whenever a chain changes, and
+    each text's block rules may be a chain of their own: `_parse_blocks`)."""
+    chains: dict[int, tuple[list[RuleFuncBlockType], dict[str, list[RuleFuncBlockType]], list[RuleFuncBlockType]]] = {}
+    """For each chain (by its list's id, the list kept with it): the rules for each character some
+    rule looks for, and the rules for any other character."""
 
-    Nor is a block handed to a rule that cannot match anywhere in the text being parsed
-    (`_unmatchable`): most minutes have no table and no setext heading, and trying both at
-    every paragraph and list item was a sixth of the time markdown-it took to parse them."""
-    ruler = md.block.ruler
-    made_from: list[RuleFuncBlockType] | None = None
-    chains: dict[frozenset[str], tuple[dict[str, list[RuleFuncBlockType]], list[RuleFuncBlockType]]] = {}
-    """For each set of rules left out: the rules for each character some rule looks for, and
-    the rules for any other character."""
-    last: tuple[str | None, dict[str, list[RuleFuncBlockType]], list[RuleFuncBlockType]] = (None, {}, [])
-    """The text parsed last and its rules, in one tuple: replaced whole, never read half-made."""
-
-    def rules_at(character: str | None, chain: list[tuple[str, RuleFuncBlockType]],
-                 left_out: frozenset[str]) -> list[RuleFuncBlockType]:
-        """The rules that may match a block starting with `character` (None: with none that a rule
-        looks for), each rule `left_out` by its stand-in, if it has one."""
-        rules = []
-        for name, rule in chain:
-            if name in ("code", "by_first_character") or name in _FIRST_CHARACTERS and (
-                    character is None or character not in _FIRST_CHARACTERS[name]):
-                continue
-            if name in left_out and (rule := _STAND_INS.get(name)) is None:
-                continue
-            rules.append(rule)
-        return rules
-
-    def chains_for(left_out: frozenset[str]) -> tuple[dict[str, list[RuleFuncBlockType]], list[RuleFuncBlockType]]:
-        nonlocal made_from
-        if ruler.getRules("") is not made_from:
-            made_from = ruler.getRules("")
-            chains.clear()
-        if left_out not in chains:
-            chain = list(zip(ruler.get_active_rules(), made_from))
-            # Only markdown-it's own rules are known not to match: a plugin's rule of that name is kept.
-            known = frozenset(name for name, rule in chain if name in left_out and rule is _UNMATCHED_BY[name][0])
-            special = {c: rules_at(c, chain, known) for c in set("".join(_FIRST_CHARACTERS.values()))}
-            chains[left_out] = special, rules_at(None, chain, known)
-        return chains[left_out]
+    def rules_at(character: str | None, chain: list[tuple[str, RuleFuncBlockType]]) -> list[RuleFuncBlockType]:
+        """The rules that may match a block starting with `character` (None: with none that a rule looks for)."""
+        return [rule for name, rule in chain if name not in ("code", "by_first_character")
+                and (name not in _FIRST_CHARACTERS or character is not None and character in _FIRST_CHARACTERS[name])]
 
     def by_first_character(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-        nonlocal last
         if silent or state.sCount[start] - state.blkIndent >= 4:
             return False
-        parsed, special, ordinary = last
-        if parsed is not state.src or ruler.getRules("") is not made_from:
-            special, ordinary = chains_for(_unmatchable(state.src))
-            last = state.src, special, ordinary
-        for rule in special.get(state.src[state.bMarks[start] + state.tShift[start]], ordinary):
+        ruler = state.md.block.ruler
+        made_from = ruler.getRules("")
+        found = chains.get(id(made_from))
+        if found is None or found[0] is not made_from:
+            if len(chains) >= 64:  # chains changed again and again (a test's, a plugin's): keep only current ones
+                chains.clear()
+            chain = list(zip(ruler.get_active_rules(), made_from))
+            special = {c: rules_at(c, chain) for c in set("".join(_FIRST_CHARACTERS.values()))}
+            found = chains[id(made_from)] = made_from, special, rules_at(None, chain)
+        for rule in found[1].get(state.src[state.bMarks[start] + state.tShift[start]], found[2]):
             if rule(state, start, end, False):
                 return True
         return False
 
     return by_first_character
+
+
+def _parse_blocks(md: MarkdownIt) -> RuleFuncCoreType:
+    """markdown-it's `block` core rule, which parses a text into blocks, with the block rules
+    that cannot match anywhere in the text left out (`_unmatchable`): most minutes have no
+    table, quote, code fence, thematic break, link reference or setext heading, and markdown-it
+    tried each at every paragraph and list item, and at each of their lines to see whether it
+    ends them: a sixth of the time it took to parse them. A text is parsed by a copy of `md`
+    whose block rules leave those out (`_without`), made once for each set of rules left out
+    (again whenever `md`'s block rules change). Only markdown-it's own rules are left out: a
+    plugin's rule of the same name is kept."""
+    made_from: tuple[list[RuleFuncBlockType], dict[str, Any]] | None = None
+    """`md`'s block rules and attributes when the copies were made."""
+    copies: dict[frozenset[str], MarkdownIt] = {}
+
+    def parse_blocks(state: StateCore) -> None:
+        nonlocal made_from
+        if state.inlineMode:
+            markdown_it_block(state)
+            return
+        if made_from is None or md.block.ruler.getRules("") is not made_from[0] or vars(md) != made_from[1]:
+            made_from = md.block.ruler.getRules(""), dict(vars(md))  # anything given to `md` since: copied again
+            copies.clear()
+        left_out = _unmatchable(state.src)
+        parser = copies.get(left_out)
+        if parser is None:
+            parser = copies[left_out] = _without(md, left_out)
+        parser.block.parse(state.src, parser, state.env, state.tokens)
+
+    return parse_blocks
+
+
+def _without(md: MarkdownIt, left_out: frozenset[str]) -> MarkdownIt:
+    """A copy of `md` with block rules of its own, where each of markdown-it's own rules in
+    `left_out` is disabled, or replaced by its stand-in (`_STAND_INS`)."""
+    ruler = copy.deepcopy(md.block.ruler)  # the rules' functions are shared, not copied
+    for rule in ruler.__rules__:
+        if rule.name in left_out and rule.fn is _UNMATCHED_BY[rule.name][0]:
+            if rule.name in _STAND_INS:
+                ruler.at(rule.name, _STAND_INS[rule.name], {"alt": rule.alt})
+            else:
+                ruler.disable(rule.name)
+    copied = copy.copy(md)
+    copied.block = copy.copy(md.block)
+    copied.block.ruler = ruler
+    return copied
 
 
 def _unmatched_setext_heading(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -224,13 +250,28 @@ after any indentation and blockquote markers. Never the first line, which has no
 above it: so the pattern starts with a line break, which `re` looks for first, at C speed (with
 `^` it tried the whole pattern at every character: 15 ms for 1,000 meetings' minutes)."""
 
+_THEMATIC_BREAKS = tuple((marker, re.compile(rf"{re.escape(marker)}(?:[ \t]*{re.escape(marker)}){{2}}")) for marker in "-*_")
+"""Three of '-', '*' or '_' with nothing but spaces between them, which a thematic break has:
+a pattern for each, which `re` looks for from each of its character (a third of the time one
+pattern took), and which is not even tried on a text without that character."""
+
+
+def _can_have_thematic_break(text: str) -> bool:
+    return any(marker in text and pattern.search(text) for marker, pattern in _THEMATIC_BREAKS)
+
 _UNMATCHED_BY = {
     "table": (rules_block.table, lambda text: "|" not in text),
     "lheading": (rules_block.lheading, lambda text: _SETEXT_UNDERLINE.search(text) is None),
+    "fence": (rules_block.fence, lambda text: not any(c in text and c * 3 in text for c in "`~")),
+    "blockquote": (rules_block.blockquote, lambda text: ">" not in text),
+    "hr": (rules_block.hr, lambda text: not _can_have_thematic_break(text)),
+    "reference": (rules_block.reference, lambda text: "[" not in text),
 }
 """Rules of markdown-it that cannot match anywhere in a text for which the test is true: a
-table's header line holds a '|', and a setext heading is underlined. Each fails on such a text
-before it changes anything (`table`), or changes only what its stand-in does (`_STAND_INS`)."""
+table's header line holds a '|', a setext heading is underlined, a code fence starts with three
+'`' or '~', a quote with '>', a thematic break has three of its characters, and a link
+reference starts with '['. Each fails on such a text before it changes anything, or changes
+only what its stand-in does (`_STAND_INS`)."""
 
 _STAND_INS: dict[str, RuleFuncBlockType] = {"lheading": _unmatched_setext_heading}
 

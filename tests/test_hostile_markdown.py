@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import rules_block
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import block as markdown_it_block
 from markdown_it.rules_core import inline as markdown_it_inline
 from markdown_it.rules_core.normalize import normalize
 from markdown_it.rules_core.state_core import StateCore
@@ -170,14 +171,15 @@ def test_line_ends_and_nul_are_normalized_as_markdown_it_does(text):
 
 def _without_short_cuts():
     markdown = create_markdown()
+    markdown.core.ruler.at("block", markdown_it_block)
     markdown.block.ruler.disable("by_first_character")
     markdown.core.ruler.at("inline", markdown_it_inline)
     return markdown
 
 
 STOCK_CHAIN = _without_short_cuts()
-"""Our Markdown without its short cuts: markdown-it's own chain of block rules, and its own
-inline rule instead of ours (`markdown._parse_inlines`)."""
+"""Our Markdown without its short cuts: markdown-it's own block and inline rules and chain of
+block rules instead of ours (`markdown._parse_blocks`, `_by_first_character`, `_parse_inlines`)."""
 
 
 def _parsed(markdown, text: str) -> list[dict]:
@@ -298,10 +300,11 @@ def test_a_block_is_offered_only_to_the_rules_that_may_match_its_first_character
     assert _types(markdown, "# Rubrik")[0] == "heading_open" and offered == ["table", "heading"]
 
 
-def test_our_markdown_takes_both_short_cuts():
+def test_our_markdown_takes_its_three_short_cuts():
     assert MARKDOWN.block.ruler.get_active_rules()[0] == "by_first_character"
-    inline = MARKDOWN.core.ruler.getRules("")[MARKDOWN.core.ruler.get_active_rules().index("inline")]
-    assert inline is not markdown_it_inline and inline.__name__ == "parse_inlines"
+    core = dict(zip(MARKDOWN.core.ruler.get_active_rules(), MARKDOWN.core.ruler.getRules("")))
+    assert core["inline"] is not markdown_it_inline and core["inline"].__name__ == "parse_inlines"
+    assert core["block"] is not markdown_it_block and core["block"].__name__ == "parse_blocks"
 
 
 @settings(max_examples=300)
@@ -310,29 +313,44 @@ def test_the_first_character_rule_parses_as_markdown_it_alone_does(text):
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
 
 
-LINES_WITHOUT_TABLES_OR_UNDERLINES = st.lists(st.sampled_from([
+LINES = st.lists(st.sampled_from([
     "Text", "Ärende två", "- punkt", "-punkt", "* punkt", "+ punkt", "1. punkt", "2. punkt", "3) punkt", "1.",
     "  indragen", "   - inre", "    kod", "\tflik", "> citat", ">", "> - punkt i citat", "## Rubrik", "#", "* * *",
-    "___", "***", "- - -", "```", "~~~", "[a]: /x", "a = b", "x - y", "", "", "",
+    "___", "***", "- - -", "```", "~~~", "[a]: /x", "[a]", "a = b", "x - y", "a | b", "--|--", "", "", "",
 ]), max_size=25).map("\n".join)
-"""Lists, quotes, headings and breaks of every kind, but no '|' and no line that could underline a
-setext heading: texts whose parse leaves out both rules (`markdown._UNMATCHED_BY`)."""
+"""Lists, quotes, code, tables, headings and breaks of every kind, but no line that could
+underline a setext heading: texts whose parse leaves out any of the rules that cannot match
+(`markdown._UNMATCHED_BY`), and at least `lheading`."""
 
 
-@settings(max_examples=300)
-@given(LINES_WITHOUT_TABLES_OR_UNDERLINES)
+@settings(max_examples=400)
+@given(LINES)
 def test_rules_that_cannot_match_a_text_are_left_out_and_the_parse_is_the_same(text):
-    assert _unmatchable(text) == {"table", "lheading"}
+    assert "lheading" in _unmatchable(text)
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
 
 
-@pytest.mark.parametrize("text", [
-    "Rubrik\n===", "Rubrik\n---", "- punkt\n  ---", "> citat\n> ===", "> citat\n===", "- > a\n  > ---  ",
-    "Text\n\t==", "a | b\n--|--", "Text\n    ---",
+@pytest.mark.parametrize(("text", "rule"), [
+    ("Rubrik\n===", "lheading"), ("Rubrik\n---", "lheading"), ("- punkt\n  ---", "lheading"),
+    ("> citat\n> ===", "lheading"), ("> citat\n===", "lheading"), ("- > a\n  > ---  ", "lheading"),
+    ("Text\n\t==", "lheading"), ("Text\n    ---", "lheading"), ("a | b\n--|--", "table"),
+    ("```\nkod\n```", "fence"), ("- ~~~\n  kod", "fence"), ("> citat", "blockquote"), ("Text\n- > citat", "blockquote"),
+    ("* * *", "hr"), ("- -\t-", "hr"), ("1. ___", "hr"), ("Text\n***", "hr"), ("[a]: /x", "reference"),
+    ("- [a]: /x\n\n[a]", "reference"),
 ])
-def test_a_rule_is_left_out_only_when_the_text_gives_it_nothing_to_match(text):
-    assert _unmatchable(text) != {"table", "lheading"}
+def test_a_rule_is_left_out_only_when_the_text_gives_it_nothing_to_match(text, rule):
+    assert rule not in _unmatchable(text)
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+def test_options_given_after_a_parse_hold_for_the_texts_parsed_without_some_rules():
+    # Each set of rules left out has a copy of the Markdown: `md.set` after it was made must hold there too.
+    nested = "- a\n  - b\n    - c\n      - d"
+    ours, stock = create_markdown(), _without_short_cuts()
+    assert _types(ours, nested) == _types(stock, nested)
+    for markdown in (ours, stock):
+        markdown.set({**markdown.options, "maxNesting": 3})
+    assert _types(ours, nested) == _types(stock, nested) != _types(MARKDOWN, nested)
 
 
 def test_a_setext_heading_left_out_leaves_the_parser_s_state_as_markdown_it_s_rule_does():
