@@ -107,8 +107,9 @@ class TreeWriter:
             except FileNotFoundError:
                 os.makedirs(parent, exist_ok=True)
             self._made.add(parent)
-        # The file's bytes straight to the system: `open` would wrap it in two objects first,
-        # a tenth of the time of writing a page on tmpfs.
+        # The file's bytes straight to the system: `open` would make two objects around the
+        # file and ask the system for its status and whether it is a terminal, a fifth of the
+        # time a page takes to write on tmpfs (1,165 pages: 25.6 ms against 20.2 ms).
         descriptor = os.open(target, _NEW_FILE, 0o666)
         try:
             data = memoryview(file.data)
