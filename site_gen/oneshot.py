@@ -31,7 +31,7 @@ from .cli import import_pipeline
 from .errors import BuildFailed
 from .load import load_records
 from .options import BuildOptions
-from .parallel import ForkedWorker, start_workers
+from .parallel import SHARED_MAP_MODULES, ForkedWorker, start_workers
 from .write import check_output_dir, recover_interrupted_build
 
 if TYPE_CHECKING:  # imported by the build itself only once the loaders are at work
@@ -86,14 +86,17 @@ class _Made:
 
 
 def _meanwhile(options: BuildOptions, workers: int, made: _Made) -> Iterator[tuple[()]]:
-    """This process's work while the loaders read, in steps: the rest of the program imported,
-    the site's settings read, the meeting page's templates compiled, and `workers` render
+    """This process's work while the loaders read, in steps: the rest of the program imported
+    (and multiprocessing, for the model stage), the site's settings read, the meeting page's templates compiled, and `workers` render
     workers forked, which compile the other templates with the CPU time left over
     (`compile_when_idle`). What each step makes goes into `made`."""
     for module in IMPORTED_FIRST:
         importlib.import_module(module)
         yield ()
     import_pipeline()
+    yield ()
+    for module in SHARED_MAP_MODULES:  # for the model stage, which links over processes
+        importlib.import_module(module)
     yield ()
     from .config import load_config  # imported by now
 

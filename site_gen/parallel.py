@@ -10,16 +10,24 @@ the same order (`tests/test_fast_paths.py` compares).
 from __future__ import annotations
 
 import collections
+import copyreg
 import gc
 import io
 import itertools
-import multiprocessing
-import multiprocessing.connection
+import os
+import pickle
+import select
+import signal
+import struct
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from multiprocessing.reduction import ForkingPickler
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import multiprocessing.connection
+    import multiprocessing.context
+    import multiprocessing.process
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,8 +43,19 @@ def can_fork() -> bool:
 
 def start_method() -> multiprocessing.context.BaseContext:
     """'fork' where it is safe, else 'spawn'. A spawned worker imports the program's main module
-    again, which hangs a program that builds outside an `if __name__ == "__main__":`."""
+    again, which hangs a program that builds outside an `if __name__ == "__main__":`.
+
+    multiprocessing is imported here, not with this module: loading, which forks its workers
+    itself (`ForkedWorker`), comes before anything that needs it, and importing it takes 15 ms
+    (`SHARED_MAP_MODULES`)."""
+    import multiprocessing
+
     return multiprocessing.get_context("fork" if can_fork() else "spawn")
+
+
+SHARED_MAP_MODULES = ("multiprocessing.connection", "multiprocessing.sharedctypes")
+"""What `shared_map` imports when it first runs (its pipes, and the counter its processes share):
+a one-shot build imports them while its loading workers read (`oneshot._meanwhile`)."""
 
 
 def shared_map(work: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
@@ -155,6 +174,8 @@ def _receive(pipes: list[multiprocessing.connection.Connection], done: dict[int,
     `wait`); a worker's failure is raised here. A worker's pipe leaves `pipes` when it is done."""
     if wait and not pipes:
         raise RuntimeError("no worker is left to send the results of a chunk")
+    import multiprocessing.connection  # imported by `start_method` by now
+
     ready = multiprocessing.connection.wait(pipes) if wait else [pipe for pipe in pipes if pipe.poll()]
     for pipe in ready:
         while True:
@@ -181,7 +202,7 @@ DEFAULT_PIPE_BYTES = 1 << 16
 """What a pipe holds where it cannot be asked (Linux's default)."""
 
 
-def _widen(pipe: multiprocessing.connection.Connection) -> int:
+def _widen(pipe: multiprocessing.connection.Connection | _Pipe) -> int:
     """Make the pipe under `pipe` hold PIPE_BYTES, where the platform lets it (Linux); what it holds."""
     try:
         import fcntl  # not on Windows
@@ -196,8 +217,76 @@ def _widen(pipe: multiprocessing.connection.Connection) -> int:
     return fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ)
 
 
-_HEADER = 4
-"""Bytes `Connection.send_bytes` writes before a message of up to 2 GiB: its length."""
+_HEADER = 8
+"""Bytes `_Pipe.send_bytes` writes before a message: its length."""
+
+_LENGTH = struct.Struct("!Q")
+
+_JOINED = 16 * 1024
+"""Messages up to this size are written in one go with their length; longer ones after it."""
+
+
+class _Pipe:
+    """One end of an operating system pipe that carries whole messages, each its length and
+    then its bytes: what `multiprocessing.Pipe` gives, without importing multiprocessing (15 ms,
+    on one core, before a build's loading workers can start)."""
+
+    def __init__(self, descriptor: int) -> None:
+        self._descriptor = descriptor
+
+    def fileno(self) -> int:
+        return self._descriptor
+
+    def send_bytes(self, data: bytes | memoryview) -> None:
+        header = _LENGTH.pack(len(data))
+        if len(data) <= _JOINED:
+            _write_all(self._descriptor, header + bytes(data))
+        else:
+            _write_all(self._descriptor, header)
+            _write_all(self._descriptor, data)
+
+    def send(self, value: Any) -> None:
+        self.send_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def recv(self) -> Any:
+        """The next message's value; EOFError when the other end is closed before it."""
+        (size,) = _LENGTH.unpack(_read_exactly(self._descriptor, _HEADER))
+        return pickle.loads(_read_exactly(self._descriptor, size))
+
+    def poll(self) -> bool:
+        """Whether a message (or the end of the pipe) can be read without waiting."""
+        return bool(select.select([self._descriptor], [], [], 0)[0])
+
+    def close(self) -> None:
+        if self._descriptor >= 0:
+            os.close(self._descriptor)
+            self._descriptor = -1
+
+    def __del__(self) -> None:  # as multiprocessing's connections do: no descriptor left open
+        self.close()
+
+
+def _pipe() -> tuple[_Pipe, _Pipe]:
+    """A pipe's (reading end, writing end)."""
+    reading, writing = os.pipe()
+    return _Pipe(reading), _Pipe(writing)
+
+
+def _write_all(descriptor: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
+def _read_exactly(descriptor: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(descriptor, left)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 class ForkedWorker:
@@ -211,18 +300,17 @@ class ForkedWorker:
     """
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
         # A pipe each way, both widened: a batch of large views sent ahead (`shared_stream`) is
         # taken at once instead of making this process wait for the worker, and a large answer
         # (the records of 64 files read: 300 KB) instead of making the worker wait for this process.
-        their_calls, self._calls = context.Pipe(duplex=False)
-        self._answers, their_answers = context.Pipe(duplex=False)
+        their_calls, self._calls = _pipe()
+        self._answers, their_answers = _pipe()
         self.room = _widen(self._calls)
         """Bytes the calls' pipe holds (`fits`)."""
         _widen(self._answers)
-        self._process = context.Process(target=_answer_calls, daemon=True,
-                                        args=(their_calls, their_answers, (self._calls, self._answers)))
-        self._process.start()
+        self._pid = os.fork()
+        if self._pid == 0:  # the worker: it never returns from here
+            _work_until_told(their_calls, their_answers, (self._calls, self._answers))
         their_calls.close()
         their_answers.close()
         self._sizes: collections.deque[int] = collections.deque()
@@ -244,13 +332,12 @@ class ForkedWorker:
 
     @staticmethod
     def message(work: Callable[..., Any], *args: Any, reducers: Reducers | None = None) -> memoryview:
-        """The call `work(*args)` as it is sent (`send`): pickled as `Connection.send` pickles,
-        with `reducers` (type → reduce function, as in `copyreg`) for objects of their types."""
-        if not reducers:
-            return ForkingPickler.dumps((work, args))
+        """The call `work(*args)` as it is sent (`send`), pickled with `reducers` (type → reduce
+        function, as in `copyreg`) for objects of their types."""
         buffer = io.BytesIO()
-        pickler = ForkingPickler(buffer)
-        pickler.dispatch_table.update(reducers)
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        if reducers:
+            pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
         pickler.dump((work, args))
         return buffer.getbuffer()
 
@@ -278,14 +365,19 @@ class ForkedWorker:
         return value
 
     def close(self) -> None:
-        if not self.busy:
-            self._calls.send(None)  # the worker ends (it also ends when this process does)
+        """End the worker: told to, when it has no call left; killed, when it is still at work
+        that nobody waits for."""
+        if self._pid < 0:
+            return
+        busy = self.busy
+        if not busy:
+            self._calls.send(None)
         self._calls.close()
         self._answers.close()
-        self._process.join(timeout=None if not self.busy else 0)
-        if self._process.is_alive():  # still at work that nobody waits for
-            self._process.kill()
-            self._process.join()
+        if busy:
+            os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        self._pid = -1
 
 
 def start_workers(count: int) -> list[ForkedWorker]:
@@ -293,8 +385,22 @@ def start_workers(count: int) -> list[ForkedWorker]:
     return [ForkedWorker() for _ in range(count)] if count > 0 and can_fork() else []
 
 
-def _answer_calls(calls: multiprocessing.connection.Connection, answers: multiprocessing.connection.Connection,
-                  callers_ends: tuple[multiprocessing.connection.Connection, ...]) -> None:
+def _work_until_told(calls: _Pipe, answers: _Pipe, callers_ends: tuple[_Pipe, ...]) -> None:
+    """A forked worker's whole life: it answers calls until told to end, or until the build's
+    process is gone, and then ends at once (it must never return into the code that forked it)."""
+    code = 1
+    try:
+        _answer_calls(calls, answers, callers_ends)
+        code = 0
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _answer_calls(calls: _Pipe, answers: _Pipe, callers_ends: tuple[_Pipe, ...]) -> None:
     for end in callers_ends:  # else this process would hold its input open: no end of input when the build's ends
         end.close()
     while True:

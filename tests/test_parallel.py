@@ -123,6 +123,62 @@ def test_shared_map_raises_when_a_worker_dies_instead_of_waiting_for_it():
     assert run.stdout.split() == ["a_worker_of_the_build_ended_before_its_work_was_done"]
 
 
+FORKED_WORKER = """
+import os
+import threading
+from site_gen import parallel
+
+def fail(text):
+    raise ValueError(text)
+
+def unpicklable():
+    return threading.Lock()
+
+def end_at_once():
+    os._exit(3)
+
+worker, = parallel.start_workers(1)
+worker.call(fail, "trasig")
+try:
+    worker.result()
+except ValueError as exc:
+    print("raised", exc)
+worker.call(unpicklable)
+try:
+    worker.result()
+except RuntimeError as exc:
+    print("unpicklable", "could not send a lock" in str(exc))
+worker.call(pow, 2, 10)
+print("answered", worker.result())
+worker.send(memoryview(b"not a pickle"))  # the worker cannot read its call: it ends, and never returns here
+try:
+    worker.result()
+except EOFError:
+    print("ended")
+worker.close()
+worker.close()
+killed, = parallel.start_workers(1)
+killed.call(end_at_once)  # a worker that dies without a word, as under the kernel's OOM killer
+try:
+    killed.result()
+except EOFError:
+    print("died")
+busy, = parallel.start_workers(1)
+busy.call(__import__("time").sleep, 60)
+busy.close()  # at work nobody waits for: killed, and waited for
+print("closed")
+"""
+
+
+def test_a_forked_worker_answers_raises_and_ends_and_never_returns_into_the_code_that_forked_it():
+    run = subprocess.run([sys.executable, "-c", FORKED_WORKER], cwd=REPO, capture_output=True, text=True, timeout=60,
+                         check=False)
+    # Each line once, and nothing else: printed by this process alone, never by a worker gone on
+    # with the code that forked it.
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert run.stdout.splitlines() == ["raised trasig", "unpicklable True", "answered 1024", "ended", "died", "closed"]
+
+
 @pytest.mark.parametrize("total", [False, True], ids=["count unknown", "count known"])
 @pytest.mark.parametrize("small_results", [False, True], ids=["one batch ahead", "eight batches ahead"])
 @pytest.mark.parametrize(("count", "batch", "workers", "size"), [
