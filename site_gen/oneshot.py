@@ -69,7 +69,7 @@ def build_site(options: BuildOptions) -> BuildReport:
             return import_pipeline().Site(options).build_whole(loaded.pop(), made.settings, made.renderers, started)
     finally:
         _close(made.renderers)
-        if made.templates_compiled:  # for this build only, even one that failed before using them
+        if made.templates_compiled:  # this build's alone, whether it used them or failed before
             from .whole_build import end_build
 
             end_build()
@@ -87,9 +87,9 @@ class _Made:
 
 def _meanwhile(options: BuildOptions, workers: int, made: _Made) -> Iterator[tuple[()]]:
     """This process's work while the loaders read, in steps: the rest of the program imported
-    (and multiprocessing, for the model stage), the site's settings read, the meeting page's templates compiled, and `workers` render
-    workers forked, which compile the other templates with the CPU time left over
-    (`compile_when_idle`). What each step makes goes into `made`."""
+    (and multiprocessing, for the model stage), the site's settings read, the meeting page's
+    templates compiled, and `workers` render workers forked, which compile the other templates
+    with the CPU time left over (`compile_when_idle`). What each step makes goes into `made`."""
     for module in IMPORTED_FIRST:
         importlib.import_module(module)
         yield ()

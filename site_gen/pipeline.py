@@ -48,7 +48,7 @@ from .sitemap import ROBOTS_URL, SITEMAP_URL, robots_txt, sitemap_xml
 from .swedish import slugify
 from .views import NOT_FOUND_URL, Page, Summaries, meeting_summaries, page_count, page_urls, site_pages
 from .whole_build import (
-    MeetingPageWriter, RenderJob, end_build, scanner_for, start_job, write_whole_site,
+    MeetingPageWriter, RenderJob, scanner_for, start_job, write_whole_site,
 )
 from .write import OutputFile, TreeWriter, check_output_dir, recover_interrupted_build, staged_site, update_site, url_to_path
 
@@ -136,39 +136,37 @@ class Site:
         """A one-shot build of the whole site from `records` and `config`, into a tree swapped in
         at the end (`_published`), as `oneshot.build_site` makes it: it checked the output
         directory, loaded the records and the settings since `started`, compiled the meeting
-        page's templates (which the processes that link inherit), forked the render `workers`,
-        and keeps no reference to the records (they are let go after the model stage).
+        page's templates (which the processes that link inherit) and forked the render `workers`,
+        and it ends the templates when this returns (`whole_build.end_build`). This keeps no
+        reference to the records (they are let go after the model stage).
 
         Each meeting's page is written where its minutes are linked, in the model stage (see
         `whole_build`); then the other pages, over `workers` and this process, and the data files."""
         options, report = self.options, BuildReport()
         lap = _stopwatch(report, started)
         lap("load")
-        try:
-            gc.freeze()  # see `oneshot.fewer_collections`
-            with self._published(report, lap, options.search_index) as staging:
-                root = os.fspath(staging)
-                write_meeting = functools.partial(MeetingPageWriter.for_outline, templates_dir=options.templates_dir,
-                                                  config=config, root=root)
-                try:
-                    library = build_library(records, include_drafts=options.include_drafts, jobs=options.processes,
-                                            meeting_work=write_meeting)
-                finally:
-                    start_job(None)
-                # The records (the minutes' text, once more) are not needed to render.
-                del records
-                gc.freeze()
-                lap("model")
-                report.library = library
-                summaries = meeting_summaries(library)
-                pages = site_pages(library, config, summaries=summaries, meetings=False)
-                data = self._data_to_write(library, config, options.static_dir, set(), in_place=False)
-                job = RenderJob(options.templates_dir, config, root, scanner_for(library))
-                written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers,
-                                           summaries)
-                report.written_paths = sorted([*written, *(url_to_path(m.url) for m in library.meetings.values())])
-        finally:
-            end_build()
+        gc.freeze()  # see `oneshot.fewer_collections`
+        with self._published(report, lap, options.search_index) as staging:
+            root = os.fspath(staging)
+            write_meeting = functools.partial(MeetingPageWriter.for_outline, templates_dir=options.templates_dir,
+                                              config=config, root=root)
+            try:
+                library = build_library(records, include_drafts=options.include_drafts, jobs=options.processes,
+                                        meeting_work=write_meeting)
+            finally:
+                start_job(None)
+            # The records (the minutes' text, once more) are not needed to render.
+            del records
+            gc.freeze()
+            lap("model")
+            report.library = library
+            summaries = meeting_summaries(library)
+            pages = site_pages(library, config, summaries=summaries, meetings=False)
+            data = self._data_to_write(library, config, options.static_dir, set(), in_place=False)
+            job = RenderJob(options.templates_dir, config, root, scanner_for(library))
+            written = write_whole_site(library, job, pages, self._in_steps(library, config, data), workers,
+                                       summaries)
+            report.written_paths = sorted([*written, *(url_to_path(m.url) for m in library.meetings.values())])
         # No template digests (parsing every template, 15 ms): they tell a next build of this
         # `Site` which pages to render again, and a one-shot build has none. Should one follow,
         # every template counts as changed.
