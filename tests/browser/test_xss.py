@@ -212,8 +212,11 @@ def test_no_vector_runs_in_search_results(trapped_page, xss_url):
     assert wait_for_search_results(page)
     page.locator(".pagefind-ui__result").first.wait_for()
     check_page(page, dialogs)
-    # Pagefind's UI inserts filter values as HTML: they must arrive as the text they are.
-    labels = [" ".join(text.split()) for text in page.locator(".pagefind-ui__filter-label").all_text_contents()]
+    # Pagefind's UI inserts filter values as HTML: they must arrive as the text they are. It adds
+    # each filter's values as they load, the group's not always with the people's: wait for it.
+    filter_labels = page.locator(".pagefind-ui__filter-label")
+    filter_labels.filter(has_text="Styrgruppen").first.wait_for(state="attached")
+    labels = [" ".join(text.split()) for text in filter_labels.all_text_contents()]
     assert f"Styrgruppen {TEXT_VECTOR} (1)" in labels, labels
     page.goto(url + "/sok/?q=onerror")
     assert wait_for_search_results(page)
