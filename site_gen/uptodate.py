@@ -15,7 +15,6 @@ folder. A record that cannot be read or written only costs a whole build.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -24,6 +23,12 @@ from pathlib import Path
 
 from .errors import ContentError
 from .options import BuildOptions
+
+try:  # CPython's own BLAKE2, which `hashlib.blake2b` is: `import hashlib` would also load OpenSSL
+    # (2.7 ms), before a build's first fork, where nothing else needs it
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 CACHE_DIR = Path(".cache") / "site-gen"
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "python-frontmatter", "PyYAML", "pagefind", "cbor2")
@@ -43,7 +48,7 @@ class LastBuild:
 
 
 def record_path(options: BuildOptions) -> Path:
-    name = hashlib.blake2b(str(options.output_dir.absolute()).encode(), digest_size=8).hexdigest()
+    name = blake2b(str(options.output_dir.absolute()).encode(), digest_size=8).hexdigest()
     return options.content_dir.absolute().parent / CACHE_DIR / f"{name}.json"
 
 
@@ -52,7 +57,7 @@ def inputs_digest(options: BuildOptions) -> str:
     folders, the code, the versions of Python and the libraries, and the build's options
     (all but `jobs`, which changes no byte)."""
     settings = {key: str(value) for key, value in asdict(options).items() if key != "jobs"}
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     digest.update(json.dumps([settings, sys.version, _versions()], sort_keys=True).encode())
     for label, folder in (("content", options.content_dir), ("templates", options.templates_dir),
                           ("static", options.static_dir), ("code", CODE_DIR)):
@@ -60,7 +65,7 @@ def inputs_digest(options: BuildOptions) -> str:
         for path in _files(folder):
             digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
             try:
-                digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+                digest.update(blake2b(path.read_bytes(), digest_size=16).digest())
             except OSError:  # unreadable: the build will say so; never matches a finished build
                 digest.update(os.urandom(16))
     return digest.hexdigest()
@@ -68,7 +73,7 @@ def inputs_digest(options: BuildOptions) -> str:
 
 def output_digest(output_dir: Path) -> str:
     """A digest of the output tree's names, sizes and modification times."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for path in _files(output_dir, hidden=True):
         try:
             stat = path.stat()
