@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import rules_block
+from markdown_it.parser_block import ParserBlock
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import block as markdown_it_block
 from markdown_it.rules_core import inline as markdown_it_inline
@@ -15,7 +18,7 @@ from markdown_it.rules_core.state_core import StateCore
 from site_gen import markdown as markdown_module
 from site_gen.check import check_content
 from site_gen.markdown import (
-    MARKDOWN, _unmatchable, create_markdown, normalize_line_ends, render_markdown, render_open_links,
+    MARKDOWN, _plain_blocks, _unmatchable, create_markdown, normalize_line_ends, render_markdown, render_open_links,
 )
 from site_gen.urls import is_allowed_image, is_allowed_link, is_web_address, url_scheme
 
@@ -394,6 +397,88 @@ def test_a_rule_left_out_is_never_offered_a_block_and_a_plugin_s_rule_of_that_na
     plugin.block.ruler.at("lheading", counted("plugin", rules_block.lheading))
     assert _types(plugin, "Anna kom") == _types(STOCK_CHAIN, "Anna kom") and offered == ["plugin"]
 
+
+
+PLAIN_LINES = [
+    "Text", "Ärende två  ", "Text\u00a0", "- punkt", "- Åtgärd\u00a0", "- Punkt  med två", "## Rubrik",
+    "### Under", "# Titel", "###### Sex", "a | b", "", "", "",
+]
+"""Lines of the blocks `markdown._plain_blocks` makes tokens of without markdown-it's rules."""
+
+NEAR_MISSES = [
+    " Text", "  - inre", "-punkt", "- 1", "- - -", "- [[Anna]]", "-", "1. punkt", "2) punkt", "* punkt", "+ punkt",
+    "#Rubrik", "## Rubrik #", "##", "####### Sju", "> citat", "```", "---", "===", "--|--", "|--|", "[a]: /x",
+    "<b>", "\tflik", "Text\tflik", "    kod", "2020 var", "(parentes)", "  ",
+]
+"""Lines that make it leave a text to markdown-it's rules: other blocks, and lines that would
+continue, interrupt or underline the blocks it takes."""
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(PLAIN_LINES), max_size=20).map("\n".join), st.sampled_from(["", "\n", "\n\n"]))
+def test_texts_of_plain_blocks_are_parsed_as_markdown_it_parses_them(text, end):
+    text += end
+    lines = text.split("\n")
+    continued = any(line.startswith("- ") and after[:1].isalpha() for line, after in itertools.pairwise(lines))
+    assert (_plain_blocks(text) is None) == continued  # a line right after an item continues it
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(PLAIN_LINES + NEAR_MISSES), max_size=12).map("\n".join))
+def test_plain_blocks_next_to_other_lines_are_parsed_as_markdown_it_parses_them(text):
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+@pytest.mark.parametrize("near_miss", NEAR_MISSES)
+@pytest.mark.parametrize("where", ["{}", "Text\n{}", "- punkt\n{}", "- punkt\n\n{}", "## Rubrik\n{}", "{}\nText"])
+def test_a_line_that_is_no_plain_block_leaves_the_text_to_markdown_it(near_miss, where):
+    text = where.format(near_miss)
+    if near_miss.strip():
+        assert _plain_blocks(text) is None
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+@pytest.mark.parametrize("text", [
+    "- punkt\nfortsätter punkten", "- punkt\n  indragen", "Stycke\n-punkt", "- punkt\n\n  indragen",
+])
+def test_a_line_that_would_continue_a_list_item_leaves_the_text_to_markdown_it(text):
+    assert _plain_blocks(text) is None
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
+def test_minutes_of_headings_paragraphs_and_lists_are_parsed_without_markdown_it_s_block_rules(monkeypatch):
+    tokenized = []
+    tokenize = ParserBlock.tokenize
+    monkeypatch.setattr(ParserBlock, "tokenize", lambda *args: tokenized.append(args) or tokenize(*args))
+    text = ("\n## Föregående protokoll\n\nGodkändes och lades till handlingarna.\n\n## Ärenden\n\n"
+            "- Budget för 2017\n- Lokalfrågan\n\n### Lokaler\nAnna redogjorde\nför läget.\n")
+    assert [t.type for t in MARKDOWN.parse(text)].count("list_item_open") == 2
+    assert tokenized == []
+    assert _parsed(STOCK_CHAIN, text) == _parsed(MARKDOWN, text) and tokenized  # the rules, asked, say the same
+
+
+def test_plain_blocks_are_made_only_while_the_block_rules_are_markdown_it_s_own():
+    offered = []
+
+    def plugin(state, start, end, silent):
+        offered.append(start)
+        return False
+
+    ours = create_markdown()
+    ours.block.ruler.before("paragraph", "plugin", plugin)
+    assert _types(ours, "## Rubrik\n\nAnna kom") == _types(STOCK_CHAIN, "## Rubrik\n\nAnna kom")
+    assert offered  # offered the paragraph: the text was parsed by the rules
+    offered.clear()
+    ours.block.ruler.disable("plugin")
+    assert _types(ours, "## Rubrik\n\nAnna kom") == _types(STOCK_CHAIN, "## Rubrik\n\nAnna kom")
+    assert offered == []
+    ours.block.ruler.disable("list")  # no lists: '- punkt' is a paragraph, and the rules say so
+    assert _types(ours, "- punkt")[0] == "paragraph_open"
+    shallow, stock = create_markdown(), _without_short_cuts()
+    for markdown in (shallow, stock):
+        markdown.options["maxNesting"] = 2  # too shallow for a list's paragraph: markdown-it stops at it
+    assert _parsed(shallow, "- punkt\n\nText") == _parsed(stock, "- punkt\n\nText")
 
 def test_the_first_character_rule_parses_every_real_and_test_text_as_markdown_it_alone_does():
     texts = [path.read_text(encoding="utf-8") for folder in ("content", "tests/fixtures")
