@@ -233,10 +233,141 @@ def _constructed(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
 _NOT_FOR_LIBYAML = re.compile("[\\t\\r\\x85\\u2028\\u2029]")
 
 
+def _plain_front_matter(fm: str, line_offset: int) -> YamlMap | None:
+    """What our loader makes of front matter as most files have it, made without a YAML parser;
+    None for any other.
+
+    That front matter: keys (letters, digits, '_' and '-') at the start of a line, each with
+    a plain value on its line, a list of plain values in brackets (`[a, b]`), or a list below
+    it, one `- ` item a line, each a plain value or keys with plain values (`- name: Anna`,
+    then `  affiliation: Ria`); comment lines ('#' first) and empty lines between them. A
+    plain value here starts with a letter or digit, has no ': ', ' #', tab or character that
+    is not printable, does not end in ':' or a space, and is text in our schema (no implicit
+    resolver matches it). Any other front matter, and any with a key twice, goes to the YAML
+    parser, which reports what is wrong. The front matter of the synthetic N=1,000's 1,149 files
+    took 104 ms to load with libyaml's parser and our constructors, 47 ms so. Tests compare the
+    two on every real and test file and on generated front matter (`tests/test_source.py`)."""
+    lines = fm.split("\n")
+    result = YamlMap()
+    result.key_lines = {}
+    number, count = 0, len(lines)
+    while number < count:
+        line = lines[number]
+        if not line or line[0] == "#":
+            number += 1
+            continue
+        key, value = _plain_entry(line)
+        if key is None or key in result:
+            return None
+        if not result.key_lines:
+            result.line = line_offset + number
+        result.key_lines[key] = line_offset + number
+        if value:
+            result[key] = _plain_value(value, line_offset + number)
+            number += 1
+        else:
+            result[key], number = _plain_list(lines, number + 1, line_offset)
+        if result[key] is None:
+            return None
+    return result if result.key_lines else None
+
+
+_PLAIN_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?")
+
+
+def _plain_entry(line: str) -> tuple[str | None, str | None]:
+    """A line's key and its value (None: nothing after the colon), if it is `key: value`."""
+    match = _PLAIN_KEY.fullmatch(line)
+    if match is None or _plain_text(match[1]) is None:
+        return None, None
+    return match[1], match[2]
+
+
+def _plain_text(value: str) -> str | None:
+    """`value` as a plain scalar of our schema that is text, or None if it may be anything else."""
+    if (not value[0].isalnum() or value[-1] in ": " or ": " in value or " #" in value or "\t" in value
+            or not value.isprintable()):
+        return None
+    for _, pattern in _Loader.yaml_implicit_resolvers.get(value[0], ()):
+        if pattern.match(value):
+            return None
+    return value
+
+
+def _plain_value(value: str, line: int) -> str | YamlList | None:
+    """A key's value on its line: a plain scalar, or a list of them in brackets."""
+    if value[0] != "[":
+        return _plain_text(value)
+    if value[-1] != "]":
+        return None
+    items = value[1:-1].split(", ") if value != "[]" else []
+    result = YamlList()
+    result.line, result.item_lines = line, [line] * len(items)
+    for item in items:
+        if not item or any(mark in item for mark in ",[]{}") or _plain_text(item) is None:
+            return None
+        result.append(item)
+    return result
+
+
+def _plain_list(lines: list[str], number: int, line_offset: int) -> tuple[YamlList | None, int]:
+    """The list of `- ` items starting at line `number` (after any comment or empty lines), and
+    the line after it. Its items must all be as far in, and nothing may be further in but an
+    item's second and later keys, two columns further in than its dash."""
+    result = YamlList()
+    result.item_lines = []
+    count = len(lines)
+    while number < count and (not lines[number] or lines[number][0] == "#"):
+        number += 1
+    if number == count:
+        return None, number
+    indent = len(lines[number]) - len(lines[number].lstrip(" "))
+    dash = " " * indent + "- "
+    result.line = line_offset + number
+    while number < count:
+        line = lines[number]
+        if not line or line[0] == "#":
+            number += 1
+            continue
+        if not line.startswith(dash):
+            if line[0] == " ":  # further in than the keys, but not an item: not ours
+                return None, number
+            break
+        item = line[len(dash):]
+        result.item_lines.append(line_offset + number)
+        key, value = _plain_entry(item)
+        if key is None:
+            result.append(_plain_text(item))
+            number += 1
+        elif not value:
+            return None, number
+        else:
+            entry = YamlMap({key: _plain_text(value)})
+            entry.line, entry.key_lines = line_offset + number, {key: line_offset + number}
+            number += 1
+            inside = " " * (indent + 2)
+            while number < count and lines[number].startswith(inside) and lines[number][len(inside)] != " ":
+                key, value = _plain_entry(lines[number][len(inside):])
+                if key is None or not value or key in entry:
+                    return None, number
+                entry[key] = _plain_text(value)
+                entry.key_lines[key] = line_offset + number
+                number += 1
+            if None in entry.values():
+                return None, number
+            result.append(entry)
+        if result[-1] is None:
+            return None, number
+    return (result if result else None), number  # no item: the key's value is null
+
+
 class _FrontMatterHandler(frontmatter.YAMLHandler):
     """python-frontmatter's YAML handler with our loader."""
 
     def load(self, fm: str, line_offset: int = 1, **kwargs: object) -> Any:  # type: ignore[override]
+        plain = _plain_front_matter(fm, line_offset)
+        if plain is not None:
+            return plain
         if _FastLoader is not None and _NOT_FOR_LIBYAML.search(fm) is None:
             try:
                 return self._load(_FastLoader, fm, line_offset)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_gen import source
 from site_gen.source import YamlList, YamlMap, parse_source
@@ -131,3 +133,56 @@ def test_parse_source_gives_what_the_python_loader_alone_gives(text, monkeypatch
     fast = parsed(text)
     monkeypatch.setattr(source, "_FastLoader", None)
     assert fast == parsed(text)
+
+
+PLAIN_LINES = [
+    "title: Möte, del 2", "date: 2016-02-08", "group: styrgruppen", "note_taker: Eva Ek", "tid: kl. 13:00",
+    "name: Anna\u00a0Berg", "x-y: z", "organizations: [ria, bryggan]", "tags: []", "attendees:", "# kommentar", "",
+    "  - Anna Berg", "  - name: Eva Ek", "    affiliation: Ria", "- Bo Ek", "- name: Bo", "  affiliation: Ria",
+]
+"""Lines of front matter as `source._plain_front_matter` takes it."""
+
+NEAR_MISSES = [
+    "draft: true", "count: 12", "ratio: 1.5", "time: 12:30", "note: yes", "nothing:", "nothing: ~", "title: a: b",
+    "title: a #b", "title:  två", "title: 'citat'", 'title: "citat"', "title: Text:", "title: Text ", "tags: [a,b]",
+    "tags: [a, [b]]", "tags: [a, 'b']", "tags: [ a ]", "  # kommentar", "title", "ti tle: x", "title: -x",
+    "title: |", "title: >", "title: &a x", "title: *a", "title: !!str x", "title: {a: b}", "    affiliation:",
+    "      deeper: x", "  -", "  -Anna", "   - Anna", "  - [a]", "  - Anna:", "  - 12", "    name: Eva Ek", "  continued", "title: a\tb", "? a", ": b", "...", "title: x", "title: y", "- a",
+]
+"""Lines that make it leave front matter to the YAML parser: other YAML, values our schema
+makes something else of, keys twice, items further in or out."""
+
+
+def test_plain_front_matter_is_made_as_pyyaml_makes_it(tmp_path):
+    generate_corpus(40, tmp_path)
+    texts = front_matters() + [p.read_text(encoding="utf-8").split("---\n")[1]
+                               for p in sorted((tmp_path / "content").rglob("*.md"))]
+    plain = 0
+    for text in texts:
+        made = source._plain_front_matter(text, 2)
+        if made is not None:
+            assert described(made) == outcome(PyYAMLResolver, text), text
+            plain += 1
+    assert plain > 100
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(PLAIN_LINES + NEAR_MISSES), min_size=1, max_size=10).map("\n".join),
+       st.sampled_from(["", "\n"]))
+def test_generated_front_matter_is_made_as_pyyaml_makes_it_or_left_to_it(text, end):
+    text += end
+    made = source._plain_front_matter(text, 2)
+    if made is not None:
+        assert described(made) == outcome(PyYAMLResolver, text)
+
+
+@pytest.mark.parametrize("near_miss", NEAR_MISSES)
+@pytest.mark.parametrize("where", ["{}\n", "title: Möte\n{}\n", "attendees:\n  - Anna\n{}\n",
+                                   "attendees:\n- name: Bo\n{}\n", "{}\ngroup: styrgruppen\n"])
+def test_front_matter_with_any_other_line_is_left_to_the_yaml_parser(near_miss, where, monkeypatch):
+    text = where.format(near_miss)
+    if near_miss not in ("title: x", "title: y", "- a") or text.count("title:") > 1:
+        assert source._plain_front_matter(text, 2) is None
+    plain = parsed(text)
+    monkeypatch.setattr(source, "_plain_front_matter", lambda fm, line_offset: None)
+    assert plain == parsed(text)
