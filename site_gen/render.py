@@ -123,6 +123,36 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
     def visit_Template(self, node: jinja2.nodes.Template, frame: Any = None) -> None:
         super().visit_Template(node, frame)
         self.writeline("escape = environment.escape_output")
+        self.writeline("_VIEW_TYPES = environment.view_types")
+
+    def _output_child_pre(self, node: jinja2.nodes.Expr, frame: Any, finalize: Any) -> None:
+        """A value a template writes out, escaped as `escape_output` escapes it, with its test
+        for a plain string that needs no escaping written out (`_output_child_post`): a page
+        writes out hundreds of values, and the call took longer than the test."""
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+            super()._output_child_pre(node, frame, finalize)
+        else:
+            self.write("(_out if type(_out := ")
+
+    def _output_child_post(self, node: jinja2.nodes.Expr, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+            super()._output_child_post(node, frame, finalize)
+        else:
+            self.write(") is str and " + " and ".join(f"{c!r} not in _out" for c in "&<>'\"")
+                       + " else escape(_out))")
+
+    @jinja2.compiler.optimizeconst
+    def visit_Getattr(self, node: jinja2.nodes.Getattr, frame: Any) -> None:
+        """`a.b` as `_Environment.getattr` looks it up, written out where `a` is a view's dict:
+        `a['b']` when `a` is one and holds the key, else the environment's `getattr`. A page
+        looks up hundreds of these, and the call to `getattr` took longer than the look-up."""
+        if self.environment.is_async or node.attr in _DICT_ATTRIBUTES:
+            super().visit_Getattr(node, frame)
+            return
+        attr = repr(node.attr)
+        self.write(f"(_view[{attr}] if type(_view := ")
+        self.visit(node.node, frame)
+        self.write(f") in _VIEW_TYPES and {attr} in _view else environment.getattr(_view, {attr}))")
 
 
 class _Environment(jinja2.Environment):
@@ -136,6 +166,8 @@ class _Environment(jinja2.Environment):
 
     code_generator_class = _CodeGenerator
     escape_output = staticmethod(escape_output)
+    view_types = (dict, MeetingSummary)
+    """The views' types, whose keys `a.b` looks up first (`getattr`, `_CodeGenerator.visit_Getattr`)."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -149,7 +181,7 @@ class _Environment(jinja2.Environment):
         return template
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if (type(obj) is dict or type(obj) is MeetingSummary) and attribute not in _DICT_ATTRIBUTES:
+        if type(obj) in self.view_types and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except (KeyError, TypeError):

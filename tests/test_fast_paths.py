@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from site_gen import library, linking, markdown, parallel, privacy, render, views, whole_build
 from site_gen.errors import BuildFailed, Problems, display_path
@@ -40,6 +40,43 @@ def test_views_attribute_lookup_gives_what_jinja_gives():
                  st.integers(), st.none(), st.builds(markupsafe.Markup, st.text(max_size=20))))
 def test_output_escape_gives_what_markupsafe_gives(value):
     assert render.escape_output(value) == markupsafe.escape(value)
+
+
+class _Record:
+    title = "attribut"
+    items = ("a", "b")
+
+
+_WRITTEN = st.one_of(st.text(alphabet=st.sampled_from("&<>'\"aö –"), max_size=12), st.integers(), st.none(),
+                     st.builds(markupsafe.Markup, st.text(alphabet=st.sampled_from("<b>&ö"), max_size=12)))
+"""Values a template writes out: strings with and without what escaping replaces, numbers,
+None and Markup."""
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.sampled_from(["title", "items", "get", "name", "keys"]), _WRITTEN),
+       st.sampled_from([dict, views.MeetingSummary, markupsafe.Markup]))
+@example({"title": "&", "name": "<", "get": ">", "items": "'", "keys": '"'}, dict)
+@example({"title": markupsafe.Markup("<b>"), "name": 3, "items": None}, views.MeetingSummary)
+def test_templates_compiled_by_our_environment_write_what_jinja_s_write(view, kind):
+    # `a.b` and `{{ … }}` are written out in our templates' code (`render._CodeGenerator`).
+    source = ("{% for key in ['title', 'items', 'get', 'name', 'keys', 'missing'] %}{{ key }}="
+              "{% if page[key] is defined %}{{ page[key] }}{% endif %};{% endfor %}"
+              "{{ page.title is defined }}{{ page.items is defined }}{{ page.keys is defined }}"
+              "{{ page.missing is defined }}{{ record.title }}{{ record.items | join }}{{ page.get is defined }}"
+              "{% macro show(x) %}{{ x.title if x.title is defined else '-' }}{% endmacro %}{{ show(page) }}"
+              "{{ page.name if page.name is defined else 'ingen' }}")
+    page = kind(view) if kind is not markupsafe.Markup else markupsafe.Markup(str(view))
+    ours = render.create_environment(REPO / "templates").from_string(source)
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(source)
+    assert ours.render(page=page, record=_Record()) == plain.render(page=page, record=_Record())
+
+
+def test_a_missing_key_fails_as_jinja_s_does():
+    for environment in (render.create_environment(REPO / "templates"),
+                        jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)):
+        with pytest.raises(jinja2.UndefinedError, match="has no attribute 'missing'"):
+            environment.from_string("{{ page.missing }}").render(page={"title": "x"})
 
 
 _TRICKY = "a Öß_-.,\n\t\u00a0" + "09" + "\u0663\uff11\U0001d7ce" + "\u00bd\u2460" + "\ud800"
