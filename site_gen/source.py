@@ -285,7 +285,7 @@ def _plain_entry(line: str) -> tuple[str | None, str | None]:
 
 def _plain_text(value: str) -> str | None:
     """`value` as a plain scalar of our schema that is text, or None if it may be anything else."""
-    if (not value[0].isalnum() or value[-1] in ": " or ": " in value or " #" in value or "\t" in value
+    if (not value or not value[0].isalnum() or value[-1] in ": " or ": " in value or " #" in value or "\t" in value
             or not value.isprintable()):
         return None
     for _, pattern in _Loader.yaml_implicit_resolvers.get(value[0], ()):
@@ -346,7 +346,7 @@ def _plain_list(lines: list[str], number: int, line_offset: int) -> tuple[YamlLi
             entry.line, entry.key_lines = line_offset + number, {key: line_offset + number}
             number += 1
             inside = " " * (indent + 2)
-            while number < count and lines[number].startswith(inside) and lines[number][len(inside)] != " ":
+            while number < count and lines[number].startswith(inside) and lines[number][len(inside):][:1] not in " ":
                 key, value = _plain_entry(lines[number][len(inside):])
                 if key is None or not value or key in entry:
                     return None, number

@@ -430,6 +430,12 @@ def test_plain_blocks_next_to_other_lines_are_parsed_as_markdown_it_parses_them(
     assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
 
 
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab1 -#*>`|=\n\t"), max_size=40))
+def test_any_text_parses_as_markdown_it_parses_it(text):
+    assert _parsed(MARKDOWN, text) == _parsed(STOCK_CHAIN, text)
+
+
 @pytest.mark.parametrize("near_miss", NEAR_MISSES)
 @pytest.mark.parametrize("where", ["{}", "Text\n{}", "- punkt\n{}", "- punkt\n\n{}", "## Rubrik\n{}", "{}\nText"])
 def test_a_line_that_is_no_plain_block_leaves_the_text_to_markdown_it(near_miss, where):

@@ -147,7 +147,9 @@ NEAR_MISSES = [
     "title: a #b", "title:  två", "title: 'citat'", 'title: "citat"', "title: Text:", "title: Text ", "tags: [a,b]",
     "tags: [a, [b]]", "tags: [a, 'b']", "tags: [ a ]", "  # kommentar", "title", "ti tle: x", "title: -x",
     "title: |", "title: >", "title: &a x", "title: *a", "title: !!str x", "title: {a: b}", "    affiliation:",
-    "      deeper: x", "  -", "  -Anna", "   - Anna", "  - [a]", "  - Anna:", "  - 12", "    name: Eva Ek", "  continued", "title: a\tb", "? a", ": b", "...", "title: x", "title: y", "- a",
+    "      deeper: x", "  -", "  -Anna", "   - Anna", "  - [a]", "  - Anna:", "  - 12", "    name: Eva Ek",
+    "  continued", "title: a\tb", "? a", ": b", "...", "title: x", "title: y", "- a", "  - ", "- ", "    ", "  ",
+    "  - name: ", "    affiliation: ",
 ]
 """Lines that make it leave front matter to the YAML parser: other YAML, values our schema
 makes something else of, keys twice, items further in or out."""
@@ -186,3 +188,11 @@ def test_front_matter_with_any_other_line_is_left_to_the_yaml_parser(near_miss, 
     plain = parsed(text)
     monkeypatch.setattr(source, "_plain_front_matter", lambda fm, line_offset: None)
     assert plain == parsed(text)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab1 -:#[],'\"\n\t"), max_size=40))
+def test_any_text_is_made_as_pyyaml_makes_it_or_left_to_it(text):
+    made = source._plain_front_matter(text, 2)
+    if made is not None:
+        assert described(made) == outcome(PyYAMLResolver, text)
