@@ -84,18 +84,19 @@ def described(value: object) -> object:
     return (type(value).__name__, value)
 
 
-def front_matters() -> list[str]:
-    texts = list(TRICKY)
-    for path in sorted((REPO / "content").rglob("*.md")):
-        texts.append(path.read_text(encoding="utf-8").split("---\n")[1])
-    return texts
+def front_matters(corpus: Path | None = None) -> list[str]:
+    """TRICKY and the real content's front matter; with `corpus`, also that of a synthetic
+    corpus of 40 meetings generated there."""
+    paths = sorted((REPO / "content").rglob("*.md"))
+    if corpus is not None:
+        generate_corpus(40, corpus)
+        paths += sorted((corpus / "content").rglob("*.md"))
+    return [*TRICKY, *(path.read_text(encoding="utf-8").split("---\n")[1] for path in paths)]
 
 
 @pytest.mark.skipif(source._FastLoader is None, reason="PyYAML without libyaml has no fast loader to compare")
 def test_libyaml_loader_reads_what_the_python_loader_reads(tmp_path):
-    texts = front_matters()
-    generate_corpus(40, tmp_path)
-    texts += [p.read_text(encoding="utf-8").split("---\n")[1] for p in sorted((tmp_path / "content").rglob("*.md"))]
+    texts = front_matters(tmp_path)
     compared = 0
     for text in texts:
         python = outcome(source._Loader, text)
@@ -109,9 +110,7 @@ def test_libyaml_loader_reads_what_the_python_loader_reads(tmp_path):
 def test_front_matter_is_made_as_pyyaml_makes_it(tmp_path):
     # Our resolver and constructor (`source._Schema`, `source._constructed`) against PyYAML's
     # own, with both parsers: the same values, lines and errors.
-    generate_corpus(40, tmp_path)
-    texts = front_matters() + [p.read_text(encoding="utf-8").split("---\n")[1]
-                               for p in sorted((tmp_path / "content").rglob("*.md"))]
+    texts = front_matters(tmp_path)
     unusual = 0
     for text in texts:
         expected = outcome(PyYAMLResolver, text)
@@ -156,9 +155,7 @@ makes something else of, keys twice, items further in or out."""
 
 
 def test_plain_front_matter_is_made_as_pyyaml_makes_it(tmp_path):
-    generate_corpus(40, tmp_path)
-    texts = front_matters() + [p.read_text(encoding="utf-8").split("---\n")[1]
-                               for p in sorted((tmp_path / "content").rglob("*.md"))]
+    texts = front_matters(tmp_path)
     plain = 0
     for text in texts:
         made = source._plain_front_matter(text, 2)
