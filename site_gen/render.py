@@ -125,17 +125,23 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         self.writeline("escape = environment.escape_output")
         self.writeline("_VIEW_TYPES = environment.view_types")
 
+    @staticmethod
+    def _escapes_inline(frame: Any, finalize: Any) -> bool:
+        """Whether a value written out is escaped in the template's code (`_output_child_pre`):
+        always, but where Jinja decides at run time, does not escape, or finalizes values first."""
+        return not frame.eval_ctx.volatile and frame.eval_ctx.autoescape and finalize.src is None
+
     def _output_child_pre(self, node: jinja2.nodes.Expr, frame: Any, finalize: Any) -> None:
         """A value a template writes out, escaped as `escape_output` escapes it, with its test
         for a plain string that needs no escaping written out (`_output_child_post`): a page
         writes out hundreds of values, and the call took longer than the test."""
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if not self._escapes_inline(frame, finalize):
             super()._output_child_pre(node, frame, finalize)
         else:
             self.write("(_out if type(_out := ")
 
     def _output_child_post(self, node: jinja2.nodes.Expr, frame: Any, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if not self._escapes_inline(frame, finalize):
             super()._output_child_post(node, frame, finalize)
         else:
             self.write(") is str and " + " and ".join(f"{c!r} not in _out" for c in "&<>'\"")
